@@ -1,0 +1,7 @@
+"""``python -m app.cli``: the same as the ``c360`` console script."""
+
+import sys
+
+from app.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Seeded demo data: a synthetic population, its channel observations and quality metrics."""

@@ -1,0 +1,186 @@
+"""Request bodies: one schema family for the HTTP API and the bulk import, so both agree."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from resolvers.events import RawEvent
+from resolvers.observations import RawIdentifier, RawObservation
+
+MAX_BATCH = 1000
+RecordId = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
+    Field(description="The channel's own record id: printable ASCII, no spaces; idempotency key."),
+]
+Source = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.\-]*$"),
+    Field(description="The channel: crm, eshop, line, pos…", examples=["crm"]),
+]
+Kind = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$"),
+    Field(examples=["email"]),
+]
+Reason = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=1000, strip_whitespace=True),
+    Field(description="Why: kept in the audit log.", examples=["shared family landline"]),
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class IdentifierIn(_Strict):
+    """An identifier as the channel knows it; normalised by its kind."""
+
+    kind: Kind
+    value: str = Field(max_length=256, examples=["Jane.Doe@Gmail.com"])
+
+    def raw(self) -> RawIdentifier:
+        """The domain form."""
+        return RawIdentifier(self.kind, self.value)
+
+
+class ObservationIn(_Strict):
+    """One record from one channel at one time."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "crm-000123",
+                    "source": "crm",
+                    "observed_at": "2026-03-01T10:00:00Z",
+                    "identifiers": [
+                        {"kind": "crm_id", "value": "C1234567"},
+                        {"kind": "email", "value": " Jane.Doe@Gmail.com"},
+                        {"kind": "phone", "value": "0912-345-678"},
+                    ],
+                    "attributes": {
+                        "first_name": "Jane",
+                        "last_name": "Doe",
+                        "birth_date": "1990-02-03",
+                    },
+                }
+            ]
+        },
+    )
+
+    id: RecordId
+    source: Source
+    observed_at: AwareDatetime
+    identifiers: list[IdentifierIn] = Field(min_length=1, max_length=50)
+    attributes: dict[str, Any] = Field(default_factory=dict, max_length=100)
+
+    def raw(self) -> RawObservation:
+        """The domain form."""
+        return RawObservation(
+            self.id,
+            self.source,
+            self.observed_at,
+            [i.raw() for i in self.identifiers],
+            self.attributes,
+        )
+
+
+class ObservationBatchIn(_Strict):
+    """Up to 1,000 observations, stitched atomically."""
+
+    observations: list[ObservationIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class EventIn(_Strict):
+    """One timeline event, attached to the identifiers the channel knew."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "ord-991",
+                    "type": "order.placed",
+                    "occurred_at": "2026-03-02T08:00:00Z",
+                    "source": "eshop",
+                    "identifiers": [{"kind": "email", "value": "jane.doe@gmail.com"}],
+                    "data": {
+                        "order_id": "991",
+                        "total": 1280,
+                        "currency": "TWD",
+                        "items": [
+                            {"sku": "K-1", "category": "kettles", "quantity": 1, "unit_price": 1280}
+                        ],
+                    },
+                }
+            ]
+        },
+    )
+
+    id: RecordId
+    type: str = Field(min_length=1, max_length=64, examples=["order.placed"])
+    occurred_at: AwareDatetime
+    source: Source
+    identifiers: list[IdentifierIn] = Field(min_length=1, max_length=20)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+    def raw(self) -> RawEvent:
+        """The domain form."""
+        return RawEvent(
+            id=self.id,
+            type=self.type,
+            occurred_at=self.occurred_at,
+            source=self.source,
+            identifiers=[i.raw() for i in self.identifiers],
+            data=self.data,
+        )
+
+
+class EventBatchIn(_Strict):
+    """Up to 1,000 events, stored atomically."""
+
+    events: list[EventIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class ResolveIn(_Strict):
+    """Identifiers to resolve to customers, in order."""
+
+    identifiers: list[IdentifierIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class LinkIn(_Strict):
+    """The two identifiers of a link, and why a steward acts on it."""
+
+    a: IdentifierIn
+    b: IdentifierIn
+    reason: Reason
+
+
+class IdentifierActionIn(_Strict):
+    """One identifier, and why a steward acts on it."""
+
+    identifier: IdentifierIn
+    reason: Reason
+
+
+class MergeIn(_Strict):
+    """Customers a steward forces together, and why."""
+
+    customer_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        min_length=2, max_length=20
+    )
+    reason: Reason
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO-8601 time with a zone, for query parameters."""
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError("needs a time zone, such as Z or +08:00")
+    return value

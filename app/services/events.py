@@ -1,0 +1,180 @@
+"""Record timeline events: validate the whole batch, attach each to an identifier, fold aggregates.
+
+An event's identifiers are evidence like an observation's: they are stitched (an order that
+names an e-mail and a phone says both are the customer's), then the event is attached to the
+most trusted identifier that links, so it follows that identifier through merges and splits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.engine import Engine
+from app.errors import Conflict
+from app.services.stitching import anchor_customer, stitch_in
+from app.store.protocol import GraphWriter
+from resolvers.changes import AuditEntry, Observation
+from resolvers.errors import FieldError, ValidationFailed
+from resolvers.events import Event, EventAggregate, RawEvent, make_event, validate_event
+from resolvers.evidence import IdentifierState
+from resolvers.observations import body_hash, normalise_identifiers
+
+EVIDENCE_PREFIX = "event:"
+
+
+@dataclass(frozen=True, slots=True)
+class EventResult:
+    """What became of one event."""
+
+    event_id: str
+    status: str  # "recorded" or "duplicate"
+    customer_id: str | None
+    anchor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    event: Event
+    evidence: Observation
+
+
+def validate_batch(engine: Engine, raws: Sequence[RawEvent]) -> list[_Checked]:
+    """Validate every event and its identifiers, or raise naming each bad field."""
+    errors: list[FieldError] = []
+    checked: list[_Checked] = []
+    seen: dict[str, tuple[int, str]] = {}
+    for index, raw in enumerate(raws):
+        problems: list[FieldError] = []
+        try:
+            event_type, data = validate_event(raw, engine.account_currency, engine.fx_rates)
+        except ValidationFailed as failed:
+            problems.extend(failed.errors)
+            event_type, data = raw.type, {}
+        found = normalise_identifiers(raw.identifiers, engine.normaliser, problems)
+        if not found.identifiers and not problems:
+            problems.append(
+                FieldError(
+                    ("identifiers",), "no_identifier", "needs at least one identifier with a value"
+                )
+            )
+        if problems:
+            errors.extend(
+                FieldError(("events", index, *p.loc), p.code, p.message) for p in problems
+            )
+            continue
+        keys = [i.key for i in found.identifiers]
+        event = make_event(raw, keys, event_type, data)
+        earlier = seen.get(event.id)
+        if earlier is not None:
+            if earlier[1] != event.body_hash:
+                errors.append(
+                    FieldError(
+                        ("events", index, "id"),
+                        "duplicate_id",
+                        f"id repeats item {earlier[0]} of this batch with a different body",
+                    )
+                )
+            continue
+        seen[event.id] = (index, event.body_hash)
+        evidence = Observation(
+            id=EVIDENCE_PREFIX + event.id,
+            source=event.source,
+            observed_at=event.occurred_at,
+            identifiers=tuple(found.identifiers),
+            placeholders=frozenset(found.placeholders),
+            attributes={},
+            body_hash=body_hash(event.source, event.occurred_at, found.identifiers, {}),
+            variants=found.variants,
+        )
+        checked.append(_Checked(event, evidence))
+    if errors:
+        raise ValidationFailed(errors)
+    return checked
+
+
+def record_events(engine: Engine, raws: Sequence[RawEvent], actor: str) -> list[EventResult]:
+    """Validate and record a batch atomically; results in the batch's order (repeats once)."""
+    checked = validate_batch(engine, raws)
+    audit: list[AuditEntry] = []
+
+    def work(tx: GraphWriter) -> list[EventResult]:
+        audit.clear()
+        return record_in(tx, engine, checked, actor, audit)
+
+    results = engine.store.write(work)
+    engine.sink.committed(audit, 0)
+    return results
+
+
+def record_in(
+    tx: GraphWriter,
+    engine: Engine,
+    checked: Sequence[_Checked],
+    actor: str,
+    audit: list[AuditEntry],
+) -> list[EventResult]:
+    """Record validated events inside an open write transaction."""
+    stored = tx.event_hashes([c.event.id for c in checked])
+    clashes = [
+        FieldError(("events", i, "id"), "id_reused", "this id was stored with a different body")
+        for i, c in enumerate(checked)
+        if c.event.id in stored and stored[c.event.id] != c.event.body_hash
+    ]
+    if clashes:
+        raise Conflict(
+            f"{len(clashes)} event id(s) were already stored with a different body",
+            code="id_reused",
+            errors=clashes,
+        )
+    fresh = [c for c in checked if c.event.id not in stored]
+    if fresh:
+        stitch_in(
+            tx, engine, [c.evidence for c in fresh], actor, "events", audit, keep_observations=False
+        )
+    keys = {k for c in checked for k in c.event.identifiers}
+    states = tx.identifiers(keys)
+    anchored = [_anchored(c.event, states, engine) for c in fresh]
+    if anchored:
+        tx.append_events(anchored, [e.anchor for e in anchored], engine.clock())
+        aggregates = tx.aggregates({e.anchor for e in anchored})
+        # Time order keeps the capped parts of an aggregate exact (see resolvers.aggregates).
+        for event in sorted(anchored, key=lambda e: (e.occurred_at, e.id)):
+            aggregates.setdefault(event.anchor, EventAggregate()).fold(event)
+        tx.put_aggregates(aggregates)
+    anchors = {e.id: e.anchor for e in anchored}
+    results = []
+    for item in checked:
+        event = item.event
+        anchor = anchors.get(event.id) or _anchored(event, states, engine).anchor
+        results.append(
+            EventResult(
+                event_id=event.id,
+                status="duplicate" if event.id in stored else "recorded",
+                customer_id=anchor_customer([anchor], states, engine),
+                anchor=anchor,
+            )
+        )
+    return results
+
+
+def _anchored(event: Event, states: dict[str, IdentifierState], engine: Engine) -> Event:
+    """The event attached to its most trusted live identifier (its first one if none links)."""
+    best: IdentifierState | None = None
+    for key in event.identifiers:
+        state = states.get(key)
+        if state is None or not state.live:
+            continue
+        if best is None or engine.policy.priority(state.kind) > engine.policy.priority(best.kind):
+            best = state
+    anchor = best.key if best else event.identifiers[0]
+    return Event(
+        id=event.id,
+        type=event.type,
+        occurred_at=event.occurred_at,
+        source=event.source,
+        identifiers=event.identifiers,
+        data=event.data,
+        body_hash=event.body_hash,
+        anchor=anchor,
+    )

@@ -1,0 +1,85 @@
+"""Loading an evidence component and re-resolving it: the slow path, shared by every use case."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+
+from app.engine import Engine
+from app.store.protocol import GraphReader, GraphWriter, Pair
+from resolvers.changes import ChangeSet
+from resolvers.evidence import IdentifierState, LinkRecord, LinkState
+from resolvers.reconcile import Evidence, plan, reconcile
+
+log = logging.getLogger(__name__)
+LARGE_COMPONENT = 20_000
+
+
+def load_evidence(
+    tx: GraphReader, keys: Collection[str], customer_ids: Collection[str] = ()
+) -> Evidence:
+    """The evidence components that hold these identifiers and customers, whole.
+
+    Breadth-first over candidate links (not suppressed, both ends live), a whole customer at
+    a time. Seed identifiers that no longer link (just turned generic or blocked) are
+    expanded once more, so that what they used to join is re-resolved too. Dead identifiers a
+    link reaches are loaded for the reason of its rejection, never expanded.
+    """
+    seeds = set(keys)
+    states: dict[str, IdentifierState] = {}
+    links: dict[Pair, LinkRecord] = {}
+    component: set[str] = set()
+    loaded_customers: set[str] = set()
+    queue_keys, queue_customers = set(keys), set(customer_ids)
+    while queue_keys or queue_customers:
+        fresh_customers = queue_customers - loaded_customers
+        loaded_customers |= fresh_customers
+        for key, state in tx.members(fresh_customers).items():
+            states.setdefault(key, state)
+            queue_keys.add(key)
+        states.update(tx.identifiers([k for k in queue_keys if k not in states]))
+        new = sorted(k for k in queue_keys if k in states and k not in component)
+        component.update(new)
+        queue_keys, queue_customers = set(), set()
+        for key in new:
+            owner = states[key].customer_id
+            if owner is not None and owner not in loaded_customers:
+                queue_customers.add(owner)
+        expand = [k for k in new if states[k].live or k in seeds]
+        if not expand:
+            continue
+        touching = tx.links_touching(expand)
+        states.update(tx.identifiers({k for p in touching for k in p if k not in states}))
+        for pair, link in touching.items():
+            links[pair] = link
+            if link.state is LinkState.SUPPRESSED:
+                continue
+            a, b = states[pair[0]], states[pair[1]]
+            joinable = a.live and b.live
+            for this, other in ((a, b), (b, a)):
+                if other.key not in component and other.live and (joinable or this.key in seeds):
+                    queue_keys.add(other.key)
+    if len(component) > LARGE_COMPONENT:
+        log.warning("re-resolving a large evidence component: %d identifiers", len(component))
+    known = {k: s for k, s in states.items() if k in component or not s.live}
+    kept = {p: link for p, link in links.items() if p[0] in known and p[1] in known}
+    owners = {s.customer_id for k, s in known.items() if s.customer_id is not None}
+    return Evidence(known, kept, tx.customers(owners | set(customer_ids)))
+
+
+def reresolve(
+    tx: GraphWriter,
+    engine: Engine,
+    keys: Collection[str],
+    customer_ids: Collection[str],
+    actor: str,
+    reason: str,
+) -> ChangeSet:
+    """Re-resolve the evidence components of these identifiers and customers; write the result."""
+    evidence = load_evidence(tx, keys, customer_ids)
+    planned = plan(evidence, engine.policy)
+    candidates = planned.candidate_ids()
+    taken = tx.live_customer_ids(candidates) - set(evidence.customers) if candidates else set()
+    changes = reconcile(evidence, planned, engine.policy, engine.clock(), actor, reason, taken)
+    tx.apply(changes)
+    return changes

@@ -1,0 +1,224 @@
+"""Stitch observations into customers: validate the whole batch, then one atomic unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from app.engine import Engine
+from app.errors import Conflict
+from app.services.evidence import reresolve
+from app.store.protocol import GraphWriter, Pair
+from resolvers.changes import AuditEntry, ChangeSet, Ignored, Observation
+from resolvers.errors import FieldError, ValidationFailed
+from resolvers.evidence import IdentifierState, LinkRecord, LinkState, pair_of
+from resolvers.observations import RawObservation, normalise_observation
+from resolvers.stitching import Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedLink:
+    """A link of an observation that did not join, and why."""
+
+    a: str
+    b: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class StitchResult:
+    """What became of one observation."""
+
+    observation_id: str
+    status: str  # "stitched" or "duplicate"
+    customer_id: str | None
+    identifiers: list[str]
+    merged: list[str] = field(default_factory=list)
+    rejected: list[RejectedLink] = field(default_factory=list)
+    ignored: list[Ignored] = field(default_factory=list)
+    placeholders: list[str] = field(default_factory=list)
+
+
+def normalise_batch(
+    engine: Engine, raws: Sequence[RawObservation], where: str
+) -> list[Observation]:
+    """Normalise a whole batch or raise ValidationFailed naming every bad item and field."""
+    errors: list[FieldError] = []
+    out: list[Observation] = []
+    seen: dict[str, tuple[int, str]] = {}
+    for index, raw in enumerate(raws):
+        try:
+            obs = normalise_observation(raw, engine.normaliser)
+        except ValidationFailed as failed:
+            errors.extend(
+                FieldError((where, index, *e.loc), e.code, e.message) for e in failed.errors
+            )
+            continue
+        earlier = seen.get(obs.id)
+        if earlier is not None:
+            if earlier[1] != obs.body_hash:
+                errors.append(
+                    FieldError(
+                        (where, index, "id"),
+                        "duplicate_id",
+                        f"id repeats item {earlier[0]} of this batch with a different body",
+                    )
+                )
+            continue
+        seen[obs.id] = (index, obs.body_hash)
+        out.append(obs)
+    if errors:
+        raise ValidationFailed(errors)
+    return out
+
+
+def stitch(
+    engine: Engine, raws: Sequence[RawObservation], actor: str, where: str = "observations"
+) -> list[StitchResult]:
+    """Validate and stitch a batch atomically; results in the batch's order (repeats once)."""
+    observations = normalise_batch(engine, raws, where)
+    audit: list[AuditEntry] = []
+
+    def work(tx: GraphWriter) -> list[StitchResult]:
+        audit.clear()  # a retried transaction starts over
+        return stitch_in(tx, engine, observations, actor, where, audit)
+
+    results = engine.store.write(work)
+    rejected = sum(len(r.rejected) for r in results if r.status == "stitched")
+    engine.sink.committed(audit, rejected)
+    return results
+
+
+def stitch_in(
+    tx: GraphWriter,
+    engine: Engine,
+    observations: Sequence[Observation],
+    actor: str,
+    where: str = "observations",
+    audit: list[AuditEntry] | None = None,
+    keep_observations: bool = True,
+) -> list[StitchResult]:
+    """Stitch already-normalised observations inside an open write transaction.
+
+    ``keep_observations=False`` stitches evidence whose caller keeps its own record (events):
+    the links and identifiers are written, not an observation row.
+    """
+    stored = tx.observation_hashes([o.id for o in observations]) if keep_observations else {}
+    clashes = [
+        FieldError((where, i, "id"), "id_reused", "this id was stored with a different body")
+        for i, o in enumerate(observations)
+        if o.id in stored and stored[o.id] != o.body_hash
+    ]
+    if clashes:
+        raise Conflict(
+            f"{len(clashes)} observation id(s) were already stored with a different body",
+            code="id_reused",
+            errors=clashes,
+        )
+    fresh = [o for o in observations if o.id not in stored]
+    final_links: dict[Pair, LinkRecord] = {}
+    final_ids: dict[str, IdentifierState] = {}
+    merged: dict[str, list[str]] = {}
+    if fresh:
+        keys = {k for o in fresh for k in o.keys}
+        identifiers = tx.identifiers(keys)
+        customers = tx.customers({s.customer_id for s in identifiers.values() if s.customer_id})
+        pairs = {
+            pair_of(a, b)
+            for o in fresh
+            for a, b in combinations(o.keys, 2)
+            if a in identifiers and b in identifiers
+        }
+        workspace = Workspace(
+            engine.policy, engine.clock(), actor, identifiers, customers, tx.links(pairs)
+        )
+        outcomes = [workspace.observe(o, keep=keep_observations) for o in fresh]
+        changes = workspace.changes()
+        tx.apply(changes)
+        _collect(changes, final_ids, final_links)
+        if audit is not None:
+            audit.extend(changes.audit)
+        if workspace.seed_keys or workspace.seed_customers:
+            deferred = [o.observation_id for o in outcomes if o.deferred]
+            reason = _reason(deferred)
+            again = reresolve(
+                tx, engine, workspace.seed_keys, workspace.seed_customers, actor, reason
+            )
+            _collect(again, final_ids, final_links)
+            if audit is not None:
+                audit.extend(again.audit)
+            for outcome in outcomes:
+                if outcome.deferred:
+                    outcome.merged.extend(_absorbed_by(again))
+        merged = {o.observation_id: sorted(set(o.merged)) for o in outcomes}
+    return _results(tx, engine, observations, stored, final_ids, final_links, merged)
+
+
+def _collect(
+    changes: ChangeSet, ids: dict[str, IdentifierState], links: dict[Pair, LinkRecord]
+) -> None:
+    ids.update(changes.identifiers)
+    links.update(changes.links)
+
+
+def _absorbed_by(changes: ChangeSet) -> list[str]:
+    return [old for old, new in changes.aliases.items() if new is not None]
+
+
+def _reason(deferred: list[str]) -> str:
+    shown = ", ".join(deferred[:5]) + (
+        f" and {len(deferred) - 5} more" if len(deferred) > 5 else ""
+    )
+    return f"re-resolved from the whole evidence after observation(s) {shown}"
+
+
+def _results(
+    tx: GraphWriter,
+    engine: Engine,
+    observations: Sequence[Observation],
+    stored: dict[str, str],
+    final_ids: dict[str, IdentifierState],
+    final_links: dict[Pair, LinkRecord],
+    merged: dict[str, list[str]],
+) -> list[StitchResult]:
+    unknown = {k for o in observations for k in o.keys if k not in final_ids}
+    states = {**tx.identifiers(unknown), **final_ids} if unknown else final_ids
+    unknown_pairs = {
+        pair_of(a, b) for o in observations if o.id in stored for a, b in combinations(o.keys, 2)
+    } - final_links.keys()
+    links = {**tx.links(unknown_pairs), **final_links} if unknown_pairs else final_links
+    results = []
+    for obs in observations:
+        rejected = []
+        for a, b in combinations(obs.keys, 2):
+            link = links.get(pair_of(a, b))
+            if link is not None and link.state in (LinkState.REJECTED, LinkState.SUPPRESSED):
+                rejected.append(RejectedLink(link.a, link.b, link.reason or link.state.value))
+        results.append(
+            StitchResult(
+                observation_id=obs.id,
+                status="duplicate" if obs.id in stored else "stitched",
+                customer_id=anchor_customer(obs.keys, states, engine),
+                identifiers=list(obs.keys),
+                merged=merged.get(obs.id, []),
+                rejected=rejected,
+                ignored=list(obs.ignored),
+                placeholders=sorted(obs.placeholders),
+            )
+        )
+    return results
+
+
+def anchor_customer(
+    keys: Sequence[str], states: dict[str, IdentifierState], engine: Engine
+) -> str | None:
+    """The customer of a record: that of its most trusted live identifier (first on a tie)."""
+    best: IdentifierState | None = None
+    for key in keys:
+        state = states.get(key)
+        if state is None or not state.live or state.customer_id is None:
+            continue
+        if best is None or engine.policy.priority(state.kind) > engine.policy.priority(best.kind):
+            best = state
+    return best.customer_id if best else None

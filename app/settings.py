@@ -1,0 +1,73 @@
+"""Typed settings from the environment (prefix ``C360_``); read once, by the composition root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_STORE_URL = "sqlite:///./.c360/c360.db"
+WEAK_PASSWORDS = frozenset({"neo4j", "password", "changeme", "secret", "test"})
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="C360_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    store_url: str = DEFAULT_STORE_URL
+    default_region: str | None = Field(default=None, description="ISO country for national phones")
+    policy_file: Path | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr | None = None
+    neo4j_database: str = "neo4j"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8360, ge=1, le=65535)
+    max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    account_currency: str = "TWD"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    startup_timeout_s: float = Field(default=60.0, gt=0)
+
+    @field_validator("default_region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if len(value) != 2 or not value.isalpha():
+            raise ValueError("an ISO 3166 two-letter country code, such as TW")
+        return value.upper()
+
+    @field_validator("account_currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        if len(value) != 3 or not value.isalpha():
+            raise ValueError("an ISO 4217 three-letter currency code, such as TWD")
+        return value.upper()
+
+    @model_validator(mode="after")
+    def _production_secrets(self) -> Settings:
+        if self.environment != "production" or not self.store_url.startswith(("neo4j", "bolt")):
+            return self
+        password = self.neo4j_password.get_secret_value() if self.neo4j_password else ""
+        if not password or password.lower() in WEAK_PASSWORDS:
+            raise ValueError(
+                "C360_NEO4J_PASSWORD is missing or a well-known default; "
+                "production refuses to start with it"
+            )
+        return self
+
+    @property
+    def store_kind(self) -> Literal["sqlite", "neo4j"]:
+        """Which adapter the store URL selects."""
+        scheme = self.store_url.split(":", 1)[0].lower()
+        if scheme == "sqlite":
+            return "sqlite"
+        if scheme in {"neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"}:
+            return "neo4j"
+        raise ValueError(
+            f"C360_STORE_URL scheme {scheme!r} is not supported: use sqlite:///path, "
+            "neo4j://host:7687 or bolt://host:7687"
+        )

@@ -1,0 +1,1 @@
+"""Stores: one protocol, an adapter per database, chosen by the composition root."""

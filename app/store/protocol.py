@@ -1,0 +1,223 @@
+"""The store port: what the use cases need from a database, and nothing about which one.
+
+A unit of work runs as a function of a transaction-scoped handle (``store.write(work)``),
+so that a store whose driver retries transactions (Neo4j) can run it again: ``work`` must
+read what it needs through the handle and have no effect outside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+from resolvers.changes import AuditEntry, ChangeSet
+from resolvers.events import Event, EventAggregate
+from resolvers.evidence import CustomerState, IdentifierState, LinkRecord
+
+T = TypeVar("T")
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObservation:
+    """An observation as kept: the evidence behind links and attribute values."""
+
+    id: str
+    source: str
+    observed_at: datetime
+    received_at: datetime
+    identifiers: tuple[str, ...]
+    attributes: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """An audit entry with its place in the log."""
+
+    seq: int
+    entry: AuditEntry
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyRecord:
+    """An API key as stored: never the key itself, only its hash."""
+
+    id: str
+    name: str
+    prefix: str
+    digest: str
+    scopes: tuple[str, ...]
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelinePage:
+    """Events of a set of identifiers, newest first, and where the next page starts."""
+
+    events: list[Event]
+    next_cursor: tuple[datetime, str] | None
+
+
+class GraphReader(Protocol):
+    """Reads inside a transaction (or a consistent read snapshot)."""
+
+    def identifiers(self, keys: Collection[str]) -> dict[str, IdentifierState]:
+        """Identifier states by key; unknown keys are absent."""
+        ...
+
+    def customers(self, ids: Collection[str]) -> dict[str, CustomerState]:
+        """Live customers by id; absorbed or unknown ids are absent."""
+        ...
+
+    def members(self, customer_ids: Collection[str]) -> dict[str, IdentifierState]:
+        """Every identifier of the given customers."""
+        ...
+
+    def links(self, pairs: Collection[Pair]) -> dict[Pair, LinkRecord]:
+        """Links by their (sorted) key pair; unknown pairs are absent."""
+        ...
+
+    def links_touching(self, keys: Collection[str]) -> dict[Pair, LinkRecord]:
+        """Every link with at least one end among ``keys``."""
+        ...
+
+    def observation_hashes(self, ids: Collection[str]) -> dict[str, str]:
+        """Body hashes of stored observations by id."""
+        ...
+
+    def live_customer_ids(self, ids: Collection[str]) -> set[str]:
+        """Which of these ids are live customers."""
+        ...
+
+    def aliases(self, ids: Collection[str]) -> dict[str, str | None]:
+        """Absorbed ids and the customer each now answers with (None: dissolved)."""
+        ...
+
+    def absorbed_into(self, customer_id: str) -> list[str]:
+        """Ids that were absorbed by merges and now answer with this customer."""
+        ...
+
+    def observations_of(self, keys: Collection[str], limit: int) -> list[StoredObservation]:
+        """Observations carrying any of these identifiers, newest first."""
+        ...
+
+    def history(
+        self, customer_ids: Collection[str], limit: int, before: int | None
+    ) -> list[AuditRecord]:
+        """Audit entries naming any of these customers, newest first, before a sequence."""
+        ...
+
+    def conflicts(self, limit: int, after: Pair | None) -> list[LinkRecord]:
+        """Links rejected by a limit or attach rule, waiting for a steward, in key order."""
+        ...
+
+    def event_hashes(self, ids: Collection[str]) -> dict[str, str]:
+        """Body hashes of stored events by id."""
+        ...
+
+    def aggregates(self, keys: Collection[str]) -> dict[str, EventAggregate]:
+        """Per-identifier event aggregates by key."""
+        ...
+
+    def timeline(
+        self,
+        keys: Collection[str],
+        limit: int,
+        before: tuple[datetime, str] | None,
+        types: Collection[str],
+        since: datetime | None,
+        until: datetime | None,
+    ) -> TimelinePage:
+        """Events anchored on these identifiers, newest first, paged by (time, id)."""
+        ...
+
+
+class GraphWriter(GraphReader, Protocol):
+    """Reads and writes inside one atomic transaction."""
+
+    def apply(self, changes: ChangeSet) -> None:
+        """Write a ChangeSet (see its docstring for the order)."""
+        ...
+
+    def append_events(
+        self, events: Sequence[Event], anchors: Sequence[str], received_at: datetime
+    ) -> None:
+        """Store new events, each anchored on one identifier key."""
+        ...
+
+    def put_aggregates(self, aggregates: dict[str, EventAggregate]) -> None:
+        """Replace per-identifier event aggregates."""
+        ...
+
+
+class Store(Protocol):
+    """One database behind the service."""
+
+    kind: str
+
+    def write(self, work: Callable[[GraphWriter], T]) -> T:
+        """Run ``work`` in one write transaction; all of it commits or none."""
+        ...
+
+    def read(self, work: Callable[[GraphReader], T]) -> T:
+        """Run ``work`` against one consistent read view."""
+        ...
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable unless the database answers."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+    def get_meta(self, name: str) -> str | None:
+        """A value the store keeps about itself (schema version, default region)."""
+        ...
+
+    def set_meta(self, name: str, value: str) -> None:
+        """Record a value about the store."""
+        ...
+
+    def create_key(self, record: ApiKeyRecord) -> None:
+        """Store a new API key record."""
+        ...
+
+    def key_by_digest(self, digest: str) -> ApiKeyRecord | None:
+        """The key with this hash, revoked or not."""
+        ...
+
+    def list_keys(self) -> list[ApiKeyRecord]:
+        """Every key, oldest first."""
+        ...
+
+    def revoke_key(self, key_id: str, at: datetime) -> bool:
+        """Revoke a key; False when there is no such live key."""
+        ...
+
+    def scan_identifiers(self, batch_size: int) -> Iterator[list[IdentifierState]]:
+        """Every identifier, in key order, a batch at a time."""
+        ...
+
+    def scan_customers(self, batch_size: int) -> Iterator[list[CustomerState]]:
+        """Every live customer, in id order, a batch at a time."""
+        ...
+
+    def scan_links(self, batch_size: int) -> Iterator[list[LinkRecord]]:
+        """Every link, a batch at a time."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """Sizes of the store: identifiers, customers, links, observations, events."""
+        ...
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached now; the caller may retry later."""
+
+
+class StoreConflict(Exception):
+    """A concurrent writer changed what this unit of work read; run it again."""

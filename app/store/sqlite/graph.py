@@ -1,0 +1,603 @@
+"""The SQLite transaction handle: reads and writes of the identity graph in one transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from app.store.codec import decode_json, decode_time, encode_json, encode_time
+from app.store.protocol import AuditRecord, Pair, StoredObservation, TimelinePage
+from resolvers.changes import AuditEntry, ChangeSet
+from resolvers.events import Event, EventAggregate
+from resolvers.evidence import CustomerState, IdentifierState, LinkRecord, LinkState, Status
+from resolvers.policy import Role
+from resolvers.resolution import is_conflict
+
+_IDENTIFIER_COLUMNS = (
+    "id, key, kind, customer_id, status, status_reason, first_seen_at, last_seen_at, "
+    "neighbours, traits, variant, role, per_person, persons"
+)
+LINK_COLUMNS = (
+    "l.a, l.b, l.state, l.reason, l.count, l.first_seen_at, l.last_seen_at, l.sources, "
+    "l.observations, l.decided_by, l.decided_at, ia.key, ib.key"
+)
+LINK_JOIN = "links l JOIN identifiers ia ON ia.id = l.a JOIN identifiers ib ON ib.id = l.b"
+_CUSTOMER_COLUMNS = (
+    "id, anchor_key, anchor_first_seen_at, size, kind_counts, allowance, conflicts, linking, "
+    "traits, created_at, updated_at"
+)
+
+
+def _json_list(values: Iterable[Any]) -> str:
+    return encode_json(list(values))
+
+
+class SqliteGraph:
+    """GraphWriter over one SQLite connection inside an open transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._rowid: dict[str, int] = {}
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def identifiers(self, keys: Collection[str]) -> dict[str, IdentifierState]:
+        if not keys:
+            return {}
+        rows = self.conn.execute(
+            f"SELECT {_IDENTIFIER_COLUMNS} FROM identifiers "
+            "WHERE key IN (SELECT value FROM json_each(?))",
+            (_json_list(keys),),
+        )
+        return self._identifier_rows(rows)
+
+    def members(self, customer_ids: Collection[str]) -> dict[str, IdentifierState]:
+        if not customer_ids:
+            return {}
+        rows = self.conn.execute(
+            f"SELECT {_IDENTIFIER_COLUMNS} FROM identifiers "
+            "WHERE customer_id IN (SELECT value FROM json_each(?))",
+            (_json_list(customer_ids),),
+        )
+        return self._identifier_rows(rows)
+
+    def _identifier_rows(self, rows: Iterable[sqlite3.Row]) -> dict[str, IdentifierState]:
+        out = {}
+        for row in rows:
+            key = row[1]
+            self._rowid[key] = row[0]
+            out[key] = IdentifierState(
+                key=key,
+                kind=row[2],
+                customer_id=row[3],
+                status=Status(row[4]),
+                status_reason=row[5],
+                first_seen_at=decode_time(row[6]),
+                last_seen_at=decode_time(row[7]),
+                neighbours=decode_json(row[8]),
+                traits={k: tuple(v) for k, v in decode_json(row[9]).items()},
+                variant=row[10],
+                role=Role(row[11]),
+                per_person=bool(row[12]),
+                persons=decode_json(row[13]),
+            )
+        return out
+
+    def customers(self, ids: Collection[str]) -> dict[str, CustomerState]:
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            f"SELECT {_CUSTOMER_COLUMNS} FROM customers "
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            (_json_list(ids),),
+        )
+        return {
+            row[0]: CustomerState(
+                id=row[0],
+                anchor_key=row[1],
+                anchor_first_seen_at=decode_time(row[2]),
+                size=row[3],
+                kind_counts=decode_json(row[4]),
+                allowance=decode_json(row[5]),
+                conflicts=row[6],
+                linking=row[7],
+                traits={k: tuple(v) for k, v in decode_json(row[8]).items()},
+                created_at=decode_time(row[9]),
+                updated_at=decode_time(row[10]),
+            )
+            for row in rows
+        }
+
+    def links(self, pairs: Collection[Pair]) -> dict[Pair, LinkRecord]:
+        if not pairs:
+            return {}
+        self._ensure_rowids({key for pair in pairs for key in pair})
+        wanted = [
+            [self._rowid[a], self._rowid[b]]
+            for a, b in pairs
+            if a in self._rowid and b in self._rowid
+        ]
+        if not wanted:
+            return {}
+        rows = self.conn.execute(
+            f"SELECT {LINK_COLUMNS} FROM json_each(?) p "
+            "JOIN links l ON l.a = p.value ->> 0 AND l.b = p.value ->> 1 "
+            "JOIN identifiers ia ON ia.id = l.a JOIN identifiers ib ON ib.id = l.b",
+            (encode_json(wanted),),
+        )
+        return self.link_rows(rows)
+
+    def links_touching(self, keys: Collection[str]) -> dict[Pair, LinkRecord]:
+        if not keys:
+            return {}
+        self._ensure_rowids(keys)
+        ids = _json_list(self._rowid[k] for k in keys if k in self._rowid)
+        rows = self.conn.execute(
+            f"SELECT {LINK_COLUMNS} FROM {LINK_JOIN} "
+            "WHERE l.a IN (SELECT value FROM json_each(?1)) "
+            f"UNION ALL SELECT {LINK_COLUMNS} FROM {LINK_JOIN} "
+            "WHERE l.b IN (SELECT value FROM json_each(?1)) "
+            "AND l.a NOT IN (SELECT value FROM json_each(?1))",
+            (ids,),
+        )
+        return self.link_rows(rows)
+
+    def link_rows(self, rows: Iterable[sqlite3.Row]) -> dict[Pair, LinkRecord]:
+        out = {}
+        for row in rows:
+            a, b = row[11], row[12]
+            self._rowid[a] = row[0]
+            self._rowid[b] = row[1]
+            out[(a, b)] = LinkRecord(
+                a=a,
+                b=b,
+                state=LinkState(row[2]),
+                reason=row[3],
+                count=row[4],
+                first_seen_at=decode_time(row[5]),
+                last_seen_at=decode_time(row[6]),
+                sources=tuple(decode_json(row[7])),
+                observations=tuple((decode_time(t), i) for t, i in decode_json(row[8])),
+                decided_by=row[9],
+                decided_at=decode_time(row[10]) if row[10] else None,
+            )
+        return out
+
+    def _ensure_rowids(self, keys: Iterable[str]) -> None:
+        missing = [k for k in keys if k not in self._rowid]
+        if missing:
+            rows = self.conn.execute(
+                "SELECT key, id FROM identifiers WHERE key IN (SELECT value FROM json_each(?))",
+                (_json_list(missing),),
+            )
+            self._rowid.update(rows)
+
+    def observation_hashes(self, ids: Collection[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            "SELECT id, body_hash FROM observations WHERE id IN (SELECT value FROM json_each(?))",
+            (_json_list(ids),),
+        )
+        return dict(rows)
+
+    def live_customer_ids(self, ids: Collection[str]) -> set[str]:
+        if not ids:
+            return set()
+        rows = self.conn.execute(
+            "SELECT id FROM customers WHERE id IN (SELECT value FROM json_each(?))",
+            (_json_list(ids),),
+        )
+        return {row[0] for row in rows}
+
+    def aliases(self, ids: Collection[str]) -> dict[str, str | None]:
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            "SELECT old_id, customer_id FROM customer_aliases "
+            "WHERE old_id IN (SELECT value FROM json_each(?))",
+            (_json_list(ids),),
+        )
+        return dict(rows)
+
+    def absorbed_into(self, customer_id: str) -> list[str]:
+        """Ids that now answer with this customer."""
+        rows = self.conn.execute(
+            "SELECT old_id FROM customer_aliases WHERE customer_id = ? ORDER BY old_id",
+            (customer_id,),
+        )
+        return [row[0] for row in rows]
+
+    def observations_of(self, keys: Collection[str], limit: int) -> list[StoredObservation]:
+        if not keys:
+            return []
+        self._ensure_rowids(keys)
+        ids = _json_list(self._rowid[k] for k in keys if k in self._rowid)
+        rows = self.conn.execute(
+            "SELECT id, source, observed_at, received_at, identifiers, attributes "
+            "FROM observations WHERE seq IN ("
+            "  SELECT observation FROM observation_identifiers "
+            "  WHERE identifier IN (SELECT value FROM json_each(?))) "
+            "ORDER BY observed_at DESC, id DESC LIMIT ?",
+            (ids, limit),
+        )
+        return [
+            StoredObservation(
+                id=row[0],
+                source=row[1],
+                observed_at=decode_time(row[2]),
+                received_at=decode_time(row[3]),
+                identifiers=tuple(decode_json(row[4])),
+                attributes=decode_json(row[5]),
+            )
+            for row in rows
+        ]
+
+    def history(
+        self, customer_ids: Collection[str], limit: int, before: int | None
+    ) -> list[AuditRecord]:
+        if not customer_ids:
+            return []
+        rows = self.conn.execute(
+            "SELECT seq, at, actor, action, reason, customer_ids, before, after FROM audit "
+            "WHERE seq IN (SELECT audit FROM audit_customers "
+            "              WHERE customer_id IN (SELECT value FROM json_each(?))) "
+            "AND seq < ? ORDER BY seq DESC LIMIT ?",
+            (_json_list(customer_ids), before if before is not None else 2**62, limit),
+        )
+        return [
+            AuditRecord(
+                seq=row[0],
+                entry=AuditEntry(
+                    at=decode_time(row[1]),
+                    actor=row[2],
+                    action=row[3],
+                    reason=row[4],
+                    customer_ids=tuple(decode_json(row[5])),
+                    before=decode_json(row[6]),
+                    after=decode_json(row[7]),
+                ),
+            )
+            for row in rows
+        ]
+
+    def conflicts(self, limit: int, after: Pair | None) -> list[LinkRecord]:
+        start = after or ("", "")
+        rows = self.conn.execute(
+            f"SELECT {LINK_COLUMNS} FROM {LINK_JOIN} WHERE l.conflict = 1 "
+            "AND (ia.key, ib.key) > (?, ?) ORDER BY ia.key, ib.key LIMIT ?",
+            (start[0], start[1], limit),
+        )
+        return list(self.link_rows(rows).values())
+
+    def event_hashes(self, ids: Collection[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            "SELECT id, body_hash FROM events WHERE id IN (SELECT value FROM json_each(?))",
+            (_json_list(ids),),
+        )
+        return dict(rows)
+
+    def aggregates(self, keys: Collection[str]) -> dict[str, EventAggregate]:
+        if not keys:
+            return {}
+        rows = self.conn.execute(
+            "SELECT i.key, a.data FROM aggregates a JOIN identifiers i ON i.id = a.identifier "
+            "WHERE i.key IN (SELECT value FROM json_each(?))",
+            (_json_list(keys),),
+        )
+        return {row[0]: EventAggregate.from_json(decode_json(row[1])) for row in rows}
+
+    def timeline(
+        self,
+        keys: Collection[str],
+        limit: int,
+        before: tuple[datetime, str] | None,
+        types: Collection[str],
+        since: datetime | None,
+        until: datetime | None,
+    ) -> TimelinePage:
+        if not keys:
+            return TimelinePage([], None)
+        self._ensure_rowids(keys)
+        clauses = ["e.anchor IN (SELECT value FROM json_each(?))"]
+        params: list[Any] = [_json_list(self._rowid[k] for k in keys if k in self._rowid)]
+        if before is not None:
+            clauses.append("(e.occurred_at, e.id) < (?, ?)")
+            params += [encode_time(before[0]), before[1]]
+        if since is not None:
+            clauses.append("e.occurred_at >= ?")
+            params.append(encode_time(since))
+        if until is not None:
+            clauses.append("e.occurred_at < ?")
+            params.append(encode_time(until))
+        exact = [t for t in types if not t.endswith(".*")]
+        prefixes = [t[:-1] for t in types if t.endswith(".*")]
+        if types:
+            ors = []
+            if exact:
+                ors.append("e.type IN (SELECT value FROM json_each(?))")
+                params.append(_json_list(exact))
+            for prefix in prefixes:
+                ors.append("substr(e.type, 1, ?) = ?")
+                params += [len(prefix), prefix]
+            clauses.append("(" + " OR ".join(ors) + ")")
+        params.append(limit + 1)
+        rows = self.conn.execute(
+            "SELECT e.id, e.type, e.occurred_at, e.source, e.identifiers, e.data, e.body_hash, "
+            "i.key FROM events e JOIN identifiers i ON i.id = e.anchor WHERE "
+            + " AND ".join(clauses)
+            + " ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?",
+            params,
+        ).fetchall()
+        events = [
+            Event(
+                id=row[0],
+                type=row[1],
+                occurred_at=decode_time(row[2]),
+                source=row[3],
+                identifiers=tuple(decode_json(row[4])),
+                data=decode_json(row[5]),
+                body_hash=row[6],
+                anchor=row[7],
+            )
+            for row in rows[:limit]
+        ]
+        more = len(rows) > limit
+        cursor = (events[-1].occurred_at, events[-1].id) if more and events else None
+        return TimelinePage(events, cursor)
+
+    # -- writes --------------------------------------------------------------------------
+
+    def apply(self, changes: ChangeSet) -> None:
+        c = self.conn
+        if changes.repoint:
+            c.executemany(
+                "UPDATE identifiers SET customer_id = ? WHERE customer_id = ?",
+                [(new, old) for old, new in changes.repoint.items()],
+            )
+        self._write_identifiers(changes)
+        self._write_links(changes)
+        self._write_customers(changes)
+        if changes.aliases:
+            rows = [(old, new, encode_time(changes.at)) for old, new in changes.aliases.items()]
+            c.executemany(
+                "INSERT INTO customer_aliases (old_id, customer_id, at) VALUES (?, ?, ?) "
+                "ON CONFLICT (old_id) DO UPDATE SET customer_id = excluded.customer_id, "
+                "at = excluded.at",
+                rows,
+            )
+            c.executemany(
+                "UPDATE customer_aliases SET customer_id = ? WHERE customer_id = ?",
+                [(new, old) for old, new in changes.aliases.items()],
+            )
+        self._write_observations(changes)
+        self._write_audit(changes.audit)
+
+    def _write_identifiers(self, changes: ChangeSet) -> None:
+        inserts, updates = [], []
+        fresh = [k for k in changes.identifiers if k in changes.new_identifiers]
+        next_id = self._next_rowid("identifiers", "id") if fresh else 0
+        for key, s in changes.identifiers.items():
+            values = (
+                s.kind,
+                s.customer_id,
+                s.status.value,
+                s.status_reason,
+                encode_time(s.first_seen_at),
+                encode_time(s.last_seen_at),
+                encode_json(s.neighbours),
+                encode_json(s.traits),
+                s.variant,
+                s.role.value,
+                int(s.per_person),
+                encode_json(s.persons),
+            )
+            if key in changes.new_identifiers:
+                self._rowid[key] = next_id
+                inserts.append((next_id, key, *values))
+                next_id += 1
+            else:
+                updates.append((*values, key))
+        if inserts:
+            self.conn.executemany(
+                f"INSERT INTO identifiers ({_IDENTIFIER_COLUMNS}) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                inserts,
+            )
+        if updates:
+            self.conn.executemany(
+                "UPDATE identifiers SET kind = ?, customer_id = ?, status = ?, status_reason = ?, "
+                "first_seen_at = ?, last_seen_at = ?, neighbours = ?, traits = ?, variant = ?, "
+                "role = ?, per_person = ?, persons = ? WHERE key = ?",
+                updates,
+            )
+
+    def _write_links(self, changes: ChangeSet) -> None:
+        if not changes.links:
+            return
+        self._ensure_rowids({k for pair in changes.links for k in pair})
+        inserts, updates = [], []
+        for pair, link in changes.links.items():
+            values = (
+                link.state.value,
+                link.reason,
+                int(link.state is LinkState.REJECTED and is_conflict(link.reason)),
+                link.count,
+                encode_time(link.first_seen_at),
+                encode_time(link.last_seen_at),
+                encode_json(list(link.sources)),
+                encode_json([[encode_time(t), i] for t, i in link.observations]),
+                link.decided_by,
+                encode_time(link.decided_at) if link.decided_at else None,
+            )
+            ids = (self._rowid[pair[0]], self._rowid[pair[1]])
+            if pair in changes.new_links:
+                inserts.append((*ids, *values))
+            else:
+                updates.append((*values, *ids))
+        if inserts:
+            self.conn.executemany(
+                "INSERT INTO links (a, b, state, reason, conflict, count, first_seen_at, "
+                "last_seen_at, sources, observations, decided_by, decided_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                inserts,
+            )
+        if updates:
+            self.conn.executemany(
+                "UPDATE links SET state = ?, reason = ?, conflict = ?, count = ?, "
+                "first_seen_at = ?, last_seen_at = ?, sources = ?, observations = ?, "
+                "decided_by = ?, decided_at = ? WHERE a = ? AND b = ?",
+                updates,
+            )
+
+    def _write_customers(self, changes: ChangeSet) -> None:
+        rows = []
+        for cid, cust in changes.customers.items():
+            rows.append(
+                (
+                    cid,
+                    cust.anchor_key,
+                    encode_time(cust.anchor_first_seen_at),
+                    cust.size,
+                    encode_json(cust.kind_counts),
+                    encode_json(cust.allowance),
+                    cust.conflicts,
+                    cust.linking,
+                    encode_json(cust.traits),
+                    encode_time(cust.created_at or changes.at),
+                    encode_time(cust.updated_at or changes.at),
+                )
+            )
+        if rows:
+            self.conn.executemany(
+                f"INSERT INTO customers ({_CUSTOMER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT (id) DO UPDATE SET anchor_key = excluded.anchor_key, "
+                "anchor_first_seen_at = excluded.anchor_first_seen_at, size = excluded.size, "
+                "kind_counts = excluded.kind_counts, allowance = excluded.allowance, "
+                "conflicts = excluded.conflicts, linking = excluded.linking, "
+                "traits = excluded.traits, updated_at = excluded.updated_at",
+                rows,
+            )
+        if changes.new_customers:
+            self.conn.execute(
+                "DELETE FROM customer_aliases WHERE old_id IN (SELECT value FROM json_each(?))",
+                (_json_list(changes.new_customers),),
+            )
+        if changes.deleted_customers:
+            self.conn.execute(
+                "DELETE FROM customers WHERE id IN (SELECT value FROM json_each(?))",
+                (_json_list(changes.deleted_customers),),
+            )
+
+    def _write_observations(self, changes: ChangeSet) -> None:
+        if not changes.observations:
+            return
+        seq = self._next_rowid("observations", "seq")
+        received = encode_time(changes.at)
+        rows: list[tuple[Any, ...]] = []
+        members: list[tuple[int, int]] = []
+        for obs in changes.observations:
+            rows.append(
+                (
+                    seq,
+                    obs.id,
+                    obs.source,
+                    encode_time(obs.observed_at),
+                    received,
+                    obs.body_hash,
+                    encode_json(obs.keys),
+                    encode_json(obs.attributes),
+                    encode_json([[i.index, i.kind, i.reason] for i in obs.ignored])
+                    if obs.ignored
+                    else None,
+                )
+            )
+            members.extend((self._rowid[key], seq) for key in obs.keys)
+            seq += 1
+        self.conn.executemany(
+            "INSERT INTO observations (seq, id, source, observed_at, received_at, body_hash, "
+            "identifiers, attributes, ignored) VALUES (?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO observation_identifiers (identifier, observation) VALUES (?, ?)",
+            members,
+        )
+
+    def _write_audit(self, entries: Sequence[AuditEntry]) -> None:
+        if not entries:
+            return
+        seq = self._next_rowid("audit", "seq")
+        rows: list[tuple[Any, ...]] = []
+        index: list[tuple[str, int]] = []
+        for entry in entries:
+            rows.append(
+                (
+                    seq,
+                    encode_time(entry.at),
+                    entry.actor,
+                    entry.action,
+                    entry.reason,
+                    encode_json(list(entry.customer_ids)),
+                    encode_json(entry.before),
+                    encode_json(entry.after),
+                )
+            )
+            index.extend((cid, seq) for cid in set(entry.customer_ids))
+            seq += 1
+        self.conn.executemany(
+            "INSERT INTO audit (seq, at, actor, action, reason, customer_ids, before, after) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            rows,
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO audit_customers (customer_id, audit) VALUES (?, ?)", index
+        )
+
+    def append_events(
+        self, events: Sequence[Event], anchors: Sequence[str], received_at: datetime
+    ) -> None:
+        if not events:
+            return
+        self._ensure_rowids(set(anchors))
+        seq = self._next_rowid("events", "seq")
+        rows = []
+        for event, anchor in zip(events, anchors, strict=True):
+            rows.append(
+                (
+                    seq,
+                    event.id,
+                    event.type,
+                    encode_time(event.occurred_at),
+                    encode_time(received_at),
+                    event.source,
+                    self._rowid[anchor],
+                    encode_json(list(event.identifiers)),
+                    encode_json(event.data),
+                    event.body_hash,
+                )
+            )
+            seq += 1
+        self.conn.executemany(
+            "INSERT INTO events (seq, id, type, occurred_at, received_at, source, anchor, "
+            "identifiers, data, body_hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+
+    def put_aggregates(self, aggregates: dict[str, EventAggregate]) -> None:
+        if not aggregates:
+            return
+        self._ensure_rowids(aggregates)
+        self.conn.executemany(
+            "INSERT INTO aggregates (identifier, data) VALUES (?, ?) "
+            "ON CONFLICT (identifier) DO UPDATE SET data = excluded.data",
+            [(self._rowid[k], encode_json(a.to_json())) for k, a in aggregates.items()],
+        )
+
+    def _next_rowid(self, table: str, column: str) -> int:
+        row = self.conn.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()
+        return int(row[0])

@@ -1,0 +1,134 @@
+-- Contact 360 SQLite schema. Applied idempotently at start-up; `meta.schema_version` says
+-- which version a database holds.
+
+CREATE TABLE IF NOT EXISTS meta (
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Identifier nodes. customer_id is NULL for values that never link (placeholder, generic,
+-- blocked). neighbours: distinct strong identifiers seen with it, by kind; traits: birth
+-- dates, genders and given names the records carrying it stated (shareable kinds only).
+CREATE TABLE IF NOT EXISTS identifiers (
+  id            INTEGER PRIMARY KEY,
+  key           TEXT NOT NULL UNIQUE,
+  kind          TEXT NOT NULL,
+  customer_id   TEXT,
+  status        TEXT NOT NULL,
+  status_reason TEXT,
+  first_seen_at TEXT NOT NULL,
+  last_seen_at  TEXT NOT NULL,
+  neighbours    TEXT NOT NULL,
+  traits        TEXT NOT NULL,
+  variant       TEXT NOT NULL,
+  role          TEXT NOT NULL,
+  per_person    INTEGER NOT NULL,
+  persons       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS identifiers_customer ON identifiers (customer_id)
+  WHERE customer_id IS NOT NULL;
+
+-- Links: a and b are identifier ids, a holding the smaller key. conflict = 1 for links
+-- rejected by a limit or an attach rule (the stewards' review queue).
+CREATE TABLE IF NOT EXISTS links (
+  a             INTEGER NOT NULL,
+  b             INTEGER NOT NULL,
+  state         TEXT NOT NULL,
+  reason        TEXT,
+  conflict      INTEGER NOT NULL DEFAULT 0,
+  count         INTEGER NOT NULL,
+  first_seen_at TEXT NOT NULL,
+  last_seen_at  TEXT NOT NULL,
+  sources       TEXT NOT NULL,
+  observations  TEXT NOT NULL,
+  decided_by    TEXT,
+  decided_at    TEXT,
+  PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS links_b ON links (b);
+CREATE INDEX IF NOT EXISTS links_conflicts ON links (conflict) WHERE conflict = 1;
+
+CREATE TABLE IF NOT EXISTS customers (
+  id                   TEXT PRIMARY KEY,
+  anchor_key           TEXT NOT NULL,
+  anchor_first_seen_at TEXT NOT NULL,
+  size                 INTEGER NOT NULL,
+  kind_counts          TEXT NOT NULL,
+  allowance            TEXT NOT NULL,
+  conflicts            INTEGER NOT NULL,
+  linking              INTEGER NOT NULL,
+  traits               TEXT NOT NULL,
+  created_at           TEXT NOT NULL,
+  updated_at           TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Ids that were absorbed by a merge (customer_id: the survivor) or dissolved (NULL).
+CREATE TABLE IF NOT EXISTS customer_aliases (
+  old_id      TEXT PRIMARY KEY,
+  customer_id TEXT,
+  at          TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS customer_aliases_target ON customer_aliases (customer_id);
+
+CREATE TABLE IF NOT EXISTS observations (
+  seq         INTEGER PRIMARY KEY,
+  id          TEXT NOT NULL UNIQUE,
+  source      TEXT NOT NULL,
+  observed_at TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  body_hash   TEXT NOT NULL,
+  identifiers TEXT NOT NULL,
+  attributes  TEXT NOT NULL,
+  ignored     TEXT
+);
+
+CREATE TABLE IF NOT EXISTS observation_identifiers (
+  identifier  INTEGER NOT NULL,
+  observation INTEGER NOT NULL,
+  PRIMARY KEY (identifier, observation)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS audit (
+  seq          INTEGER PRIMARY KEY,
+  at           TEXT NOT NULL,
+  actor        TEXT NOT NULL,
+  action       TEXT NOT NULL,
+  reason       TEXT NOT NULL,
+  customer_ids TEXT NOT NULL,
+  before       TEXT NOT NULL,
+  after        TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_customers (
+  customer_id TEXT NOT NULL,
+  audit       INTEGER NOT NULL,
+  PRIMARY KEY (customer_id, audit)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS events (
+  seq         INTEGER PRIMARY KEY,
+  id          TEXT NOT NULL UNIQUE,
+  type        TEXT NOT NULL,
+  occurred_at TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  anchor      INTEGER NOT NULL,
+  identifiers TEXT NOT NULL,
+  data        TEXT NOT NULL,
+  body_hash   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_anchor_time ON events (anchor, occurred_at DESC, id DESC);
+
+CREATE TABLE IF NOT EXISTS aggregates (
+  identifier INTEGER PRIMARY KEY,
+  data       TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS api_keys (
+  id         TEXT PRIMARY KEY,
+  name       TEXT NOT NULL,
+  prefix     TEXT NOT NULL,
+  digest     TEXT NOT NULL UNIQUE,
+  scopes     TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+) WITHOUT ROWID;

@@ -1,0 +1,270 @@
+"""The embedded SQLite store: stdlib ``sqlite3`` in WAL mode, one writer at a time."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+from app.store.codec import decode_json, decode_time, encode_json, encode_time
+from app.store.protocol import ApiKeyRecord, StoreUnavailable
+from app.store.sqlite.graph import LINK_COLUMNS, LINK_JOIN, SqliteGraph
+from resolvers.evidence import CustomerState, IdentifierState, LinkRecord
+
+T = TypeVar("T")
+SCHEMA_VERSION = "1"
+_PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA busy_timeout = 30000",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA cache_size = -262144",
+    "PRAGMA mmap_size = 1073741824",
+)
+
+
+def path_of(url: str) -> str:
+    """The file path of a ``sqlite:///path`` URL (``sqlite:///:memory:`` for memory)."""
+    if not url.startswith("sqlite:///"):
+        raise ValueError("a SQLite store URL is written sqlite:///path/to/file.db")
+    path = url[len("sqlite:///") :]
+    if not path:
+        raise ValueError("the SQLite store URL names no file")
+    return path
+
+
+class SqliteStore:
+    """Store over one SQLite database file; safe across threads and processes."""
+
+    kind = "sqlite"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._memory = path == ":memory:"
+        if not self._memory:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._write_lock = threading.RLock()
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._shared: sqlite3.Connection | None = None
+        self._closed = False
+        with self._write_lock:
+            conn = self._connection()
+            conn.executescript(resources.files(__package__).joinpath("schema.sql").read_text())
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (name, value) VALUES ('schema_version', ?)",
+                (SCHEMA_VERSION,),
+            )
+
+    # -- connections ---------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreUnavailable("the store is closed")
+        if self._memory:
+            if self._shared is None:
+                self._shared = self._open()
+            return self._shared
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._open()
+            self._local.conn = conn
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30.0
+            )
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"cannot open the SQLite database: {error}") from error
+        for pragma in _PRAGMAS:
+            conn.execute(pragma)
+        self._connections.append(conn)
+        return conn
+
+    def write(self, work: Callable[[SqliteGraph], T]) -> T:
+        with self._write_lock:
+            conn = self._connection()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise StoreUnavailable(f"the database is busy: {error}") from error
+            try:
+                result = work(SqliteGraph(conn))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return result
+
+    def read(self, work: Callable[[SqliteGraph], T]) -> T:
+        lock = self._write_lock if self._memory else None
+        if lock is not None:
+            lock.acquire()
+        try:
+            conn = self._connection()
+            conn.execute("BEGIN")
+            try:
+                return work(SqliteGraph(conn))
+            finally:
+                conn.execute("ROLLBACK")
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def ping(self) -> None:
+        try:
+            self.read(lambda g: g.conn.execute("SELECT 1").fetchone())
+        except sqlite3.Error as error:
+            raise StoreUnavailable(str(error)) from error
+
+    def close(self) -> None:
+        with self._write_lock:
+            self._closed = True
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+
+    # -- meta and keys -------------------------------------------------------------------
+
+    def get_meta(self, name: str) -> str | None:
+        row = self.read(
+            lambda g: g.conn.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        )
+        return None if row is None else str(row[0])
+
+    def set_meta(self, name: str, value: str) -> None:
+        self.write(
+            lambda g: g.conn.execute(
+                "INSERT INTO meta (name, value) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
+        )
+
+    def create_key(self, record: ApiKeyRecord) -> None:
+        self.write(
+            lambda g: g.conn.execute(
+                "INSERT INTO api_keys (id, name, prefix, digest, scopes, created_at, revoked_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, NULL)",
+                (
+                    record.id,
+                    record.name,
+                    record.prefix,
+                    record.digest,
+                    encode_json(list(record.scopes)),
+                    encode_time(record.created_at),
+                ),
+            )
+        )
+
+    def key_by_digest(self, digest: str) -> ApiKeyRecord | None:
+        rows = self.read(
+            lambda g: g.conn.execute(
+                "SELECT id, name, prefix, digest, scopes, created_at, revoked_at FROM api_keys "
+                "WHERE digest = ?",
+                (digest,),
+            ).fetchall()
+        )
+        return _key(rows[0]) if rows else None
+
+    def list_keys(self) -> list[ApiKeyRecord]:
+        rows = self.read(
+            lambda g: g.conn.execute(
+                "SELECT id, name, prefix, digest, scopes, created_at, revoked_at FROM api_keys "
+                "ORDER BY created_at, id"
+            ).fetchall()
+        )
+        return [_key(row) for row in rows]
+
+    def revoke_key(self, key_id: str, at: datetime) -> bool:
+        cursor = self.write(
+            lambda g: g.conn.execute(
+                "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                (encode_time(at), key_id),
+            )
+        )
+        return cursor.rowcount == 1
+
+    # -- scans ---------------------------------------------------------------------------
+
+    def scan_identifiers(self, batch_size: int) -> Iterator[list[IdentifierState]]:
+        after = ""
+        while True:
+
+            def page(g: SqliteGraph, start: str = after) -> list[IdentifierState]:
+                rows = g.conn.execute(
+                    "SELECT key FROM identifiers WHERE key > ? ORDER BY key LIMIT ?",
+                    (start, batch_size),
+                ).fetchall()
+                found = g.identifiers([r[0] for r in rows])
+                return [found[r[0]] for r in rows]
+
+            batch = self.read(page)
+            if not batch:
+                return
+            yield batch
+            after = batch[-1].key
+
+    def scan_customers(self, batch_size: int) -> Iterator[list[CustomerState]]:
+        after = ""
+        while True:
+
+            def page(g: SqliteGraph, start: str = after) -> list[CustomerState]:
+                rows = g.conn.execute(
+                    "SELECT id FROM customers WHERE id > ? ORDER BY id LIMIT ?", (start, batch_size)
+                ).fetchall()
+                found = g.customers([r[0] for r in rows])
+                return [found[r[0]] for r in rows]
+
+            batch = self.read(page)
+            if not batch:
+                return
+            yield batch
+            after = batch[-1].id
+
+    def scan_links(self, batch_size: int) -> Iterator[list[LinkRecord]]:
+        after = (0, 0)
+        while True:
+
+            def page(
+                g: SqliteGraph, start: tuple[int, int] = after
+            ) -> tuple[list[LinkRecord], tuple[int, int]]:
+                rows = g.conn.execute(
+                    f"SELECT {LINK_COLUMNS} FROM {LINK_JOIN} WHERE (l.a, l.b) > (?, ?) "
+                    "ORDER BY l.a, l.b LIMIT ?",
+                    (start[0], start[1], batch_size),
+                ).fetchall()
+                tail = (rows[-1][0], rows[-1][1]) if rows else start
+                return list(g.link_rows(rows).values()), tail
+
+            batch, after = self.read(page)
+            if not batch:
+                return
+            yield batch
+
+    def counts(self) -> dict[str, int]:
+        def count(g: SqliteGraph) -> dict[str, int]:
+            out = {}
+            for table in ("identifiers", "customers", "links", "observations", "events"):
+                out[table] = int(g.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            return out
+
+        return self.read(count)
+
+
+def _key(row: tuple[str, str, str, str, str, str, str | None]) -> ApiKeyRecord:
+    return ApiKeyRecord(
+        id=row[0],
+        name=row[1],
+        prefix=row[2],
+        digest=row[3],
+        scopes=tuple(decode_json(row[4])),
+        created_at=decode_time(row[5]),
+        revoked_at=decode_time(row[6]) if row[6] else None,
+    )

@@ -1,0 +1,24 @@
+"""ISO 4217 currency codes that an amount may be given in."""
+
+from __future__ import annotations
+
+# The active codes of ISO 4217 (list one, 2025), fund codes and precious metals included, plus
+# codes still in their phase-out period (ANG, SLL, ZWL) so that channels on old settings keep
+# working. XTS (testing) and XXX (no currency) are left out: an amount in them means nothing.
+_CODES = """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD
+    BTN BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD
+    EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD
+    IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL
+    MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN
+    PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP
+    STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED
+    VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XUA YER ZAR
+    ZMW ZWG ZWL
+"""
+ISO_4217: frozenset[str] = frozenset(_CODES.split())
+
+
+def is_currency(code: str) -> bool:
+    """Whether a code (any case) is a known ISO 4217 currency."""
+    return code.upper() in ISO_4217

@@ -1,0 +1,236 @@
+"""Property tests of the resolution invariants, through the real stitch use case on SQLite.
+
+- the same observations in any order and any batching give the same customers and link states;
+- what is stored equals resolving the whole evidence from scratch;
+- limits are never exceeded; the materialised customers equal the components of the links
+  (``verify`` is clean), also after random steward actions;
+- with no policy conflict possible, customers equal networkx connected components.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import timedelta
+
+import networkx as nx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.services import stewardship
+from app.services.stitching import stitch
+from app.services.verification import verify
+from resolvers.evidence import Status
+from resolvers.observations import RawIdentifier, RawObservation
+from resolvers.policy import load_policy
+from resolvers.resolution import resolve
+from tests.builders import T0, all_links, engine, link_states, partition
+
+# A small world so that values collide: shared phones, repeated e-mails, two CRM ids.
+VALUES = {
+    "crm_id": [f"C{i}" for i in range(1, 5)],
+    "loyalty_id": [f"L{i}" for i in range(1, 4)],
+    "email": [f"u{i}@x.com" for i in range(1, 7)],
+    "phone": ["0912-000-11" + str(i) for i in range(1, 6)]
+    + ["(02) 2712-345" + str(i) for i in range(1, 3)],
+    "anonymous_id": [f"a{i}" for i in range(1, 5)],
+}
+NAMES = ["美玲", "志明", "美鈴", None]
+BIRTHS = ["1980-01-02", "1990-05-06", None]
+
+identifier = st.sampled_from([(k, v) for k, vs in VALUES.items() for v in vs])
+observation = st.tuples(
+    st.lists(identifier, min_size=1, max_size=4),
+    st.integers(min_value=0, max_value=400),
+    st.sampled_from(NAMES),
+    st.sampled_from(BIRTHS),
+)
+
+
+def materialise(
+    specs: list[tuple[list[tuple[str, str]], int, str | None, str | None]],
+) -> list[RawObservation]:
+    out = []
+    for i, (ids, hours, name, birth) in enumerate(specs):
+        attributes = {}
+        if name:
+            attributes["first_name"] = name
+        if birth:
+            attributes["birth_date"] = birth
+        out.append(
+            RawObservation(
+                f"o{i}",
+                "crm" if i % 2 else "pos",
+                T0 + timedelta(hours=hours),
+                [RawIdentifier(k, v) for k, v in ids],
+                attributes,
+            )
+        )
+    return out
+
+
+def stitched(observations: list[RawObservation], seed: int, batched: bool):
+    eng = engine()
+    order = observations[:]
+    random.Random(seed).shuffle(order)
+    if batched:
+        size = random.Random(seed + 1).randint(1, 7)
+        for i in range(0, len(order), size):
+            stitch(eng, order[i : i + size], "test")
+    else:
+        for item in order:
+            stitch(eng, [item], "test")
+    return eng
+
+
+FAST = settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@FAST
+@given(st.lists(observation, min_size=1, max_size=22), st.integers(0, 10_000))
+def test_arrival_order_and_batching_do_not_change_the_result(specs, seed) -> None:
+    observations = materialise(specs)
+    one = stitched(observations, seed, batched=False)
+    other = stitched(observations, seed + 7, batched=True)
+    assert partition(one.store) == partition(other.store)
+    assert link_states(one.store) == link_states(other.store)
+
+
+@FAST
+@given(st.lists(observation, min_size=1, max_size=22), st.integers(0, 10_000))
+def test_stored_customers_equal_resolving_all_evidence_from_scratch(specs, seed) -> None:
+    eng = stitched(materialise(specs), seed, batched=True)
+    states = {s.key: s for batch in eng.store.scan_identifiers(1000) for s in batch}
+    links = all_links(eng.store)
+    fresh = resolve(states, links, eng.policy)
+    assert sorted(sorted(p.members) for p in fresh.parts) == partition(eng.store)
+    for link in links:
+        decided = fresh.link_states.get(link.pair)
+        if decided is not None:
+            assert (link.state, link.reason) == decided
+
+
+@FAST
+@given(st.lists(observation, min_size=1, max_size=22), st.integers(0, 10_000))
+def test_limits_hold_and_verify_is_clean(specs, seed) -> None:
+    eng = stitched(materialise(specs), seed, batched=True)
+    assert not verify(eng).drift
+    for batch in eng.store.scan_customers(1000):
+        for customer in batch:
+            for kind, count in customer.kind_counts.items():
+                limit = eng.policy.limit(kind)
+                assert limit is None or count <= limit, (customer.id, kind, count)
+    for batch in eng.store.scan_identifiers(1000):
+        for state in batch:
+            assert (state.customer_id is None) == (state.status is not Status.ACTIVE)
+
+
+# With links only between linking kinds, no limits, no generic rule, no traits and no
+# placeholders, nothing can conflict: customers must be plain connected components.
+PERMISSIVE = load_policy(
+    """
+[kinds.crm_id]
+limit = 100
+[kinds.loyalty_id]
+limit = 100
+per_person = false
+[kinds.email]
+limit = 100
+shareable = false
+[kinds.phone]
+limit = 100
+shareable = false
+per_person = false
+[kinds.phone.fixed_lines]
+role = "link"
+shareable = false
+max_neighbours = { email = 1000 }
+[kinds.anonymous_id]
+shareable = false
+max_neighbours = { email = 1000, user_id = 1000 }
+[generic]
+max_per_kind = 1000
+max_total = 1000
+conflict_attributes = []
+name_attributes = []
+[placeholders]
+email = []
+phone_digits = []
+"""
+)
+
+
+@FAST
+@given(st.lists(observation, min_size=1, max_size=22), st.integers(0, 10_000))
+def test_without_conflicts_customers_are_connected_components(specs, seed) -> None:
+    observations = materialise(specs)
+    eng = engine(policy=PERMISSIVE)
+    order = observations[:]
+    random.Random(seed).shuffle(order)
+    for item in order:
+        stitch(eng, [item], "test")
+    graph = nx.Graph()
+    for item in observations:
+        keys = [
+            n.identifier.key
+            for raw in item.identifiers
+            for n in (eng.normaliser.normalise(raw.kind, raw.value) or [])
+        ]
+        graph.add_nodes_from(keys)
+        graph.add_edges_from(itertools.pairwise(keys))
+    expected = sorted(sorted(c) for c in nx.connected_components(graph))
+    assert partition(eng.store) == expected
+
+
+STEWARD = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@STEWARD
+@given(
+    st.lists(observation, min_size=2, max_size=18),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["suppress", "detach", "block", "merge", "restore"]),
+            st.integers(0, 10_000),
+        ),
+        max_size=6,
+    ),
+    st.integers(0, 10_000),
+)
+def test_random_steward_actions_keep_the_graph_consistent(specs, actions, seed) -> None:
+    eng = stitched(materialise(specs), seed, batched=True)
+    pick = random.Random(seed)
+    for action, n in actions:
+        links = all_links(eng.store)
+        states = [s for b in eng.store.scan_identifiers(1000) for s in b]
+        customers = [c.id for b in eng.store.scan_customers(1000) for c in b]
+        if action in ("suppress", "restore") and links:
+            link = links[n % len(links)]
+            a, b = (RawIdentifier(*k.split(":", 1)) for k in (link.a, link.b))
+            if action == "suppress":
+                stewardship.suppress_link(eng, a, b, "test", "steward")
+            elif link.state.value in ("suppressed", "manual") and link.count > 0:
+                stewardship.restore_link(eng, a, b, "test", "steward")
+        elif action in ("detach", "block") and states:
+            state = states[n % len(states)]
+            raw = RawIdentifier(*state.key.split(":", 1))
+            if action == "detach":
+                stewardship.detach(eng, raw, "test", "steward")
+            else:
+                stewardship.block(eng, raw, "test", "steward")
+        elif action == "merge" and len(customers) >= 2:
+            chosen = pick.sample(customers, 2)
+            stewardship.merge_customers(eng, chosen, "test", "steward")
+        assert not verify(eng).drift, action
+    # and what is stored is still what resolving everything from scratch gives
+    states = {s.key: s for batch in eng.store.scan_identifiers(1000) for s in batch}
+    fresh = resolve(states, all_links(eng.store), eng.policy)
+    assert sorted(sorted(p.members) for p in fresh.parts) == partition(eng.store)
