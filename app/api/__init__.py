@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): routers parse, call one use case, return a schema."""

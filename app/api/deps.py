@@ -1,0 +1,67 @@
+"""Dependencies: the engine from app state, and the calling key with its scope checked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+
+from app.engine import Engine
+from app.services.keys import KeyCache, grants
+from app.store.protocol import ApiKeyRecord
+
+
+def get_engine(request: Request) -> Engine:
+    """The engine the lifespan built."""
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def _key(request: Request) -> ApiKeyRecord:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="send an API key: Authorization: Bearer <key>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    keys: KeyCache = request.app.state.keys
+    record = keys.authenticate(token.strip())
+    if record is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="the API key is unknown or revoked",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    request.state.key_id = record.id
+    return record
+
+
+def scope(name: str) -> Callable[[Request], ApiKeyRecord]:
+    """A dependency that admits keys holding ``name`` (or admin)."""
+
+    def check(request: Request) -> ApiKeyRecord:
+        record = _key(request)
+        if not grants(record, name):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, detail=f"this key lacks the '{name}' scope"
+            )
+        return record
+
+    check.__name__ = f"requires_{name}"
+    return check
+
+
+def actor_of(key: ApiKeyRecord) -> str:
+    """How an API caller appears in the audit log."""
+    return f"key:{key.id}:{key.name}"
+
+
+Ingest = Annotated[ApiKeyRecord, Depends(scope("ingest"))]
+Read = Annotated[ApiKeyRecord, Depends(scope("read"))]
+Steward = Annotated[ApiKeyRecord, Depends(scope("steward"))]

@@ -1,0 +1,118 @@
+"""One JSON error shape for every failure: a machine code, a message, and field locations."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.errors import Conflict, NotFound, Unprocessable
+from app.metrics import STORE_ERRORS
+from app.store.protocol import StoreConflict, StoreUnavailable
+from resolvers.errors import DomainError, FieldError, ValidationFailed
+
+log = logging.getLogger("c360.api")
+RETRY_AFTER_S = "5"
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def error_body(code: str, message: str, errors: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """The error document every failure answers with."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if errors:
+        body["errors"] = list(errors)
+    return body
+
+
+def field_errors(errors: Sequence[FieldError]) -> list[dict[str, Any]]:
+    """Field errors as JSON."""
+    return [{"loc": list(e.loc), "code": e.code, "message": e.message} for e in errors]
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that map errors to HTTP in one place."""
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "loc": [p for p in item.get("loc", ()) if p != "body"] or ["body"],
+                "code": str(item.get("type", "invalid")),
+                "message": str(item.get("msg", "invalid")),
+            }
+            for item in exc.errors()
+        ]
+        first = errors[0] if errors else None
+        where = ".".join(map(str, first["loc"])) if first else "request"
+        message = f"invalid request: {where}: {first['message']}" if first else "invalid request"
+        return JSONResponse(error_body("validation_failed", message, errors), status_code=422)
+
+    @app.exception_handler(ValidationFailed)
+    async def invalid_values(request: Request, exc: ValidationFailed) -> JSONResponse:
+        body = error_body(exc.code, exc.message, field_errors(exc.errors))
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message), status_code=404)
+
+    @app.exception_handler(Conflict)
+    async def conflict(request: Request, exc: Conflict) -> JSONResponse:
+        body = error_body(exc.code, exc.message, field_errors(exc.errors))
+        return JSONResponse(body, status_code=409)
+
+    @app.exception_handler(Unprocessable)
+    async def unprocessable(request: Request, exc: Unprocessable) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message), status_code=422)
+
+    @app.exception_handler(DomainError)
+    async def domain(request: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message), status_code=422)
+
+    @app.exception_handler(StoreUnavailable)
+    async def unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        STORE_ERRORS.labels("unavailable").inc()
+        log.warning("store unavailable: %s", exc)
+        body = error_body(
+            "store_unavailable", "the store cannot be reached now; nothing was written; retry"
+        )
+        return JSONResponse(body, status_code=503, headers={"Retry-After": RETRY_AFTER_S})
+
+    @app.exception_handler(StoreConflict)
+    async def contended(request: Request, exc: StoreConflict) -> JSONResponse:
+        STORE_ERRORS.labels("conflict").inc()
+        body = error_body(
+            "store_busy", "concurrent writers kept conflicting; nothing was written; retry"
+        )
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        return JSONResponse(
+            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, _route(request))
+        body = error_body("internal_error", "an unexpected error occurred; it has been logged")
+        return JSONResponse(body, status_code=500)
+
+
+def _route(request: Request) -> str:
+    route = request.scope.get("route")
+    return getattr(route, "path", "unmatched")

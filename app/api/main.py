@@ -1,0 +1,69 @@
+"""The composition root of the HTTP service: ``create_app(settings)`` builds everything."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.api import errors
+from app.api.middleware import Guard
+from app.api.routers import customers, events, health, observations, resolve, steward
+from app.engine import Engine, build_engine
+from app.metrics import PrometheusSink
+from app.services.keys import KeyCache
+from app.settings import Settings
+
+DESCRIPTION = """
+Contact 360 turns the scattered records channels keep about a person into one customer
+that keeps itself up to date. Send **observations** (records that saw identifiers together)
+and **events** (orders, messages, bookings…); read customers by any identifier.
+
+Authenticate with `Authorization: Bearer <key>` (`c360 keys create`). Scopes: `ingest`,
+`read`, `steward`, `admin` (admin may do everything). Errors are JSON:
+`{"code", "message", "errors": [{"loc", "code", "message"}]}`.
+"""
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the API; the engine is built in the lifespan unless one is given (tests)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = engine is None
+        built = engine or build_engine(settings)
+        built.sink = PrometheusSink()
+        app.state.engine = built
+        app.state.keys = KeyCache(built)
+        try:
+            yield
+        finally:
+            if owned:
+                built.store.close()
+
+    app = FastAPI(
+        title="Contact 360",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    errors.install(app)
+    app.add_middleware(Guard, max_bytes=settings.max_request_bytes)
+    for router in (health, observations, events, resolve, customers, steward):
+        app.include_router(router.router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The factory ``c360 serve`` runs: settings from C360_* variables, logs configured."""
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    return create_app(settings)

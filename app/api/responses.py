@@ -1,0 +1,159 @@
+"""Response schemas: what each route answers, documented in the OpenAPI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ErrorItem(_Out):
+    """One invalid field."""
+
+    loc: list[str | int]
+    code: str
+    message: str
+
+
+class ErrorOut(_Out):
+    """Every error answers with this document."""
+
+    code: str = Field(examples=["validation_failed"])
+    message: str
+    errors: list[ErrorItem] | None = None
+
+
+class RejectedLinkOut(_Out):
+    """A link the policy or a steward refused."""
+
+    a: str
+    b: str
+    reason: str
+
+
+class IgnoredOut(_Out):
+    """An identifier sent without a value ("", "n/a"), ignored."""
+
+    index: int
+    kind: str
+    reason: str
+
+
+class StitchOut(_Out):
+    """What became of one observation."""
+
+    observation_id: str
+    status: str = Field(description="stitched, or duplicate (same id and body seen before)")
+    customer_id: str | None = Field(
+        description="the customer of the record's most trusted identifier that links"
+    )
+    identifiers: list[str] = Field(description="normalised identifier keys")
+    merged: list[str] = Field(description="customer ids absorbed into others by this record")
+    rejected: list[RejectedLinkOut]
+    ignored: list[IgnoredOut]
+    placeholders: list[str] = Field(description="identifiers that matched a placeholder pattern")
+
+
+class StitchBatchOut(_Out):
+    """Results in the batch's order."""
+
+    results: list[StitchOut]
+
+
+class ResolvedOut(_Out):
+    """One identifier, its key and its customer."""
+
+    kind: str
+    value: str
+    key: str | None
+    customer_id: str | None
+    status: str = Field(
+        description="known, unknown, absent (no value), placeholder, generic or blocked"
+    )
+
+
+class ResolveOut(_Out):
+    """Results in the request's order."""
+
+    results: list[ResolvedOut]
+
+
+class StewardOut(_Out):
+    """The customers an action leaves its identifiers in."""
+
+    action: str
+    customers: list[str]
+    identifiers: dict[str, str | None]
+    changed_customers: list[str]
+
+
+class LinkOut(_Out):
+    """A link with its state and evidence."""
+
+    a: str
+    b: str
+    state: str
+    reason: str | None
+    count: int
+    first_seen_at: datetime
+    last_seen_at: datetime
+    sources: list[str]
+    observations: list[str]
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+
+class ConflictsOut(_Out):
+    """Rejected links waiting for a steward, in key order."""
+
+    items: list[LinkOut]
+    next_cursor: str | None
+
+
+class AuditOut(_Out):
+    """An audit entry: who, when, why, before and after."""
+
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    reason: str
+    customer_ids: list[str]
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+class HistoryOut(_Out):
+    """Audit entries, newest first."""
+
+    customer_id: str
+    items: list[AuditOut]
+    next_cursor: str | None
+
+
+class TimelineOut(_Out):
+    """Events, newest first, and the cursor of the next page (null at the end)."""
+
+    customer_id: str
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+class EventOut(_Out):
+    """What became of one event."""
+
+    event_id: str
+    status: str = Field(description="recorded, or duplicate (same id and body seen before)")
+    customer_id: str | None
+    anchor: str | None = Field(description="the identifier the event is attached to")
+
+
+class EventBatchOut(_Out):
+    """Results in the batch's order."""
+
+    results: list[EventOut]

@@ -1,0 +1,107 @@
+"""Customers: the 360 profile, the timeline, context for agents, and what stewards inspect."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from app.api.deps import EngineDep, Read, Steward
+from app.api.responses import ErrorOut, HistoryOut, TimelineOut
+from app.errors import Unprocessable
+from app.schemas import Kind
+from app.services import inspection, profiles
+from resolvers.observations import RawIdentifier
+
+router = APIRouter(prefix="/v1/customers", tags=["customers"])
+READ_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut},
+    403: {"model": ErrorOut},
+    404: {"model": ErrorOut, "description": "no such customer (or it was dissolved)"},
+    422: {"model": ErrorOut},
+}
+CustomerId = Annotated[str, "customer id"]
+
+
+@router.get("/by-identifier", responses=READ_ERRORS)
+def by_identifier(
+    engine: EngineDep,
+    key: Read,
+    kind: Annotated[Kind, Query(description="identifier kind, e.g. email")],
+    value: Annotated[str, Query(max_length=256, description="the value, in any format")],
+) -> dict[str, Any]:
+    """The 360 profile of the customer holding an identifier; 404 when none does."""
+    return profiles.profile_by_identifier(engine, RawIdentifier(kind, value))
+
+
+@router.get("/{customer_id}", responses=READ_ERRORS)
+def get_customer(customer_id: str, engine: EngineDep, key: Read) -> dict[str, Any]:
+    """The 360 profile; an absorbed id answers with the surviving customer."""
+    return profiles.profile(engine, customer_id)
+
+
+@router.get("/{customer_id}/timeline", response_model=TimelineOut, responses=READ_ERRORS)
+def get_timeline(
+    customer_id: str,
+    engine: EngineDep,
+    key: Read,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=300)] = None,
+    types: Annotated[
+        str | None, Query(description="comma-separated types or families: order.*,booking.booked")
+    ] = None,
+    since: Annotated[str | None, Query(description="ISO-8601 time, inclusive")] = None,
+    until: Annotated[str | None, Query(description="ISO-8601 time, exclusive")] = None,
+) -> dict[str, Any]:
+    """Every event of every identifier of the customer, newest first, paged by cursor."""
+    return profiles.timeline(engine, customer_id, limit, cursor, types, since, until)
+
+
+@router.get("/{customer_id}/context", responses=READ_ERRORS)
+def get_context(customer_id: str, engine: EngineDep, key: Read) -> dict[str, Any]:
+    """Compact context for a support agent or an LLM prompt, as JSON and a text summary."""
+    return profiles.context(engine, customer_id)
+
+
+@router.get("/{customer_id}/graph", responses=READ_ERRORS)
+def get_graph(customer_id: str, engine: EngineDep, key: Steward) -> dict[str, Any]:
+    """Identifiers and links with state, reasons and evidence; bridges: cuts that would split."""
+    return inspection.customer_graph(engine, customer_id)
+
+
+@router.get("/{customer_id}/explain", responses=READ_ERRORS)
+def get_explanation(
+    customer_id: str,
+    engine: EngineDep,
+    key: Steward,
+    a: Annotated[str, Query(max_length=300, description="identifier key kind:value")],
+    b: Annotated[str, Query(max_length=300, description="identifier key kind:value")],
+) -> dict[str, Any]:
+    """The chain of evidence that joins two identifiers (or what keeps them apart)."""
+    return inspection.explanation_view(
+        inspection.explain(engine, customer_id, _raw_key(a, "a"), _raw_key(b, "b"))
+    )
+
+
+@router.get("/{customer_id}/history", response_model=HistoryOut, responses=READ_ERRORS)
+def get_history(
+    customer_id: str,
+    engine: EngineDep,
+    key: Steward,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[int | None, Query(ge=1)] = None,
+) -> dict[str, Any]:
+    """Audit entries, newest first: merges, splits and steward actions, absorbed ids included."""
+    survivor, records = inspection.history(engine, customer_id, limit, cursor)
+    return {
+        "customer_id": survivor,
+        "items": [inspection.audit_view(r) for r in records],
+        "next_cursor": str(records[-1].seq) if len(records) == limit else None,
+    }
+
+
+def _raw_key(text: str, where: str) -> RawIdentifier:
+    kind, sep, value = text.partition(":")
+    if not sep or not kind or not value:
+        raise Unprocessable(f"{where} is an identifier key written kind:value", code="invalid_key")
+    return RawIdentifier(kind, value)
