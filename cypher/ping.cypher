@@ -1,0 +1,2 @@
+// Readiness: the database answers.
+RETURN 1 AS ok

@@ -1,0 +1,4 @@
+// Which of these ids are live customers.
+UNWIND $ids AS id
+MATCH (c:Customer {id: id})
+RETURN c.id AS id

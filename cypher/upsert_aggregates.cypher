@@ -1,0 +1,4 @@
+// Replace per-identifier event aggregates.
+UNWIND $rows AS row
+MERGE (g:Aggregate {key: row.key})
+SET g.data = row.data

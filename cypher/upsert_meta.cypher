@@ -1,0 +1,3 @@
+// Record a value about the store.
+MERGE (m:Meta {name: $name})
+SET m.value = $value
