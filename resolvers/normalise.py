@@ -76,7 +76,7 @@ class Normaliser:
         out.extend(Normalised(Identifier(o, value), placeholder, variant) for o in rule.also)
         if self.policy.placeholders.values:
             out = [
-                Normalised(n.identifier, True)
+                Normalised(n.identifier, True, n.variant)
                 if n.identifier.key in self.policy.placeholders.values
                 else n
                 for n in out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -132,7 +132,23 @@ def load_policy(text: str | None = None) -> MergePolicy:
         except tomllib.TOMLDecodeError as error:
             raise PolicyError(f"policy is not valid TOML: {error}") from error
         base = _lay_over(base, override)
+        _drop_inherited_limits(base, override)
     return _build(base)
+
+
+def _drop_inherited_limits(merged: dict[str, Any], override: Mapping[str, Any]) -> None:
+    """A kind the file turns into ``attach`` loses the default's limit (attach takes none)."""
+    kinds = override.get("kinds")
+    if not isinstance(kinds, Mapping):
+        return
+    for name, spec in kinds.items():
+        if (
+            isinstance(spec, Mapping)
+            and spec.get("role") == "attach"
+            and "limit" not in spec
+            and isinstance(merged["kinds"].get(name), dict)
+        ):
+            merged["kinds"][name].pop("limit", None)
 
 
 def _lay_over(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -145,15 +161,37 @@ def _lay_over(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, An
     return merged
 
 
+# the settings each table takes: a misspelt one is an error, never silently ignored
+_SETTINGS: dict[str, frozenset[str]] = {
+    "generic": frozenset(
+        {"max_per_kind", "max_total", "conflict_attributes", "name_attributes", "name_scripts"}
+    ),
+    "placeholders": frozenset({"absent", "email", "phone_digits", "values"}),
+    "email": frozenset({"ignore_dots", "strip_plus_tags", "domain_aliases"}),
+    "survivorship": frozenset({"default", "sources", "attributes"}),
+    "currency": frozenset({"rates"}),
+}
+
+
 def _build(doc: Mapping[str, Any]) -> MergePolicy:
     unknown = set(doc) - {"kinds", "generic", "placeholders", "email", "survivorship", "currency"}
     if unknown:
         raise PolicyError(f"unknown policy table(s): {', '.join(sorted(unknown))}")
+    for table, allowed in _SETTINGS.items():
+        unknown_settings = set(_table(doc, table)) - allowed
+        if unknown_settings:
+            raise PolicyError(f"{table}: unknown setting(s) {', '.join(sorted(unknown_settings))}")
     kinds = {name: _kind(name, spec) for name, spec in _table(doc, "kinds").items()}
     for rule in kinds.values():
-        for other in (*rule.also, *rule.max_neighbours):
-            if other not in kinds:
-                raise PolicyError(f"kinds.{rule.name}.also names an undeclared kind {other!r}")
+        named = [("also", rule.also), ("max_neighbours", rule.max_neighbours)]
+        if rule.fixed_lines is not None:
+            named.append(("fixed_lines.max_neighbours", rule.fixed_lines.max_neighbours))
+        for setting, others in named:
+            for other in others:
+                if other not in kinds:
+                    raise PolicyError(
+                        f"kinds.{rule.name}.{setting} names an undeclared kind {other!r}"
+                    )
     generic_doc = _table(doc, "generic")
     generic = GenericRule(
         max_per_kind=_int(generic_doc, "max_per_kind", "generic", 1),
@@ -186,7 +224,8 @@ def _build(doc: Mapping[str, Any]) -> MergePolicy:
     sv = _table(doc, "survivorship")
     attributes = _table(sv, "attributes")
     default_rule = sv.get("default", "most_recent")
-    for where, rule_name in [("survivorship.default", default_rule), *attributes.items()]:
+    named_rules = [(f"survivorship.attributes.{k}", v) for k, v in attributes.items()]
+    for where, rule_name in [("survivorship.default", default_rule), *named_rules]:
         if rule_name not in RULES:
             raise PolicyError(f"{where}: unknown survivorship rule {rule_name!r}; use {RULES}")
     survivorship = Survivorship(
@@ -204,15 +243,15 @@ def _build(doc: Mapping[str, Any]) -> MergePolicy:
             or number <= 0
         ):
             raise PolicyError(
-                "currency.rates maps ISO 4217 codes to positive numbers: units of the account "
-                "currency one unit of that currency is worth"
+                f"currency.rates.{code}: rates map three-letter ISO 4217 codes to positive "
+                "numbers, the units of the account currency one unit of that currency is worth"
             )
         fx_rates[code.upper()] = float(number)
     return MergePolicy(kinds, generic, placeholders, email, survivorship, fx_rates)
 
 
-def _kind(name: str, spec: Any) -> KindRule:
-    where = f"kinds.{name}"
+def _kind(name: str, spec: Any, where: str = "") -> KindRule:
+    where = where or f"kinds.{name}"
     if not KIND_NAME.match(name):
         raise PolicyError(f"{where}: a kind name is lower-case letters, digits and _")
     if not isinstance(spec, Mapping):
@@ -239,20 +278,6 @@ def _kind(name: str, spec: Any) -> KindRule:
         raise PolicyError(f"{where}.limit must be a whole number of at least 1")
     if role is Role.ATTACH and limit is not None:
         raise PolicyError(f"{where}: an attach kind joins one customer and takes no limit")
-    fixed_lines = None
-    variant = spec.get("fixed_lines")
-    if variant is not None:
-        if normaliser != "phone" or not isinstance(variant, Mapping):
-            raise PolicyError(f"{where}.fixed_lines is a table, for phone kinds only")
-        extra = set(variant) - VARIANT_SETTINGS
-        if extra:
-            raise PolicyError(
-                f"{where}.fixed_lines may set only {', '.join(sorted(VARIANT_SETTINGS))}"
-            )
-        parent = {k: v for k, v in spec.items() if k != "fixed_lines"}
-        if variant.get("role") == "attach":
-            parent.pop("limit", None)
-        fixed_lines = _kind(name, {**parent, **variant})
     max_neighbours = spec.get("max_neighbours", {})
     if not isinstance(max_neighbours, Mapping) or not all(
         isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in max_neighbours.values()
@@ -262,7 +287,7 @@ def _kind(name: str, spec: Any) -> KindRule:
     strip = spec.get("strip", "")
     if not isinstance(strip, str):
         raise PolicyError(f"{where}.strip must be a string of characters")
-    return KindRule(
+    rule = KindRule(
         name=name,
         role=role,
         normaliser=normaliser,
@@ -276,8 +301,20 @@ def _kind(name: str, spec: Any) -> KindRule:
         pattern=_regex(pattern, f"{where}.pattern") if pattern is not None else None,
         also=tuple(_strings(spec, "also", where)),
         max_neighbours=dict(max_neighbours),
-        fixed_lines=fixed_lines,
     )
+    variant = spec.get("fixed_lines")
+    if variant is None:
+        return rule
+    # checked after the phone's own settings, so that each error names where it is
+    if normaliser != "phone" or not isinstance(variant, Mapping):
+        raise PolicyError(f"{where}.fixed_lines is a table, for phone kinds only")
+    extra = set(variant) - VARIANT_SETTINGS
+    if extra:
+        raise PolicyError(f"{where}.fixed_lines may set only {', '.join(sorted(VARIANT_SETTINGS))}")
+    parent = {k: v for k, v in spec.items() if k != "fixed_lines"}
+    if variant.get("role") == "attach":
+        parent.pop("limit", None)
+    return replace(rule, fixed_lines=_kind(name, {**parent, **variant}, f"{where}.fixed_lines"))
 
 
 def _table(doc: Mapping[str, Any], key: str) -> Mapping[str, Any]:

@@ -1,0 +1,853 @@
+"""The resolver through its use cases on an in-memory SQLite store: channel mess that must not
+glue people together, steward actions and their audit, ids that survive merges and splits.
+
+Order independence and equality with networkx components are the subject of
+test_resolution_properties.py; the property test here interleaves steward actions with new
+and replayed evidence.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.engine import Engine
+from app.errors import Conflict, NotFound, Unprocessable
+from app.services import inspection, stewardship
+from app.services.customers import resolve
+from app.services.stitching import stitch
+from app.services.verification import verify
+from app.store.sqlite.store import SqliteStore
+from resolvers.changes import AuditEntry
+from resolvers.customer_ids import derive_id
+from resolvers.errors import ValidationFailed
+from resolvers.evidence import CustomerState, IdentifierState, LinkState, Status
+from resolvers.observations import RawIdentifier, RawObservation
+from tests.contract.support import (
+    NOW,
+    POLICY,
+    START,
+    customer_of,
+    engine_for,
+    ident,
+    link_states,
+    membership,
+    obs,
+    partition,
+)
+
+MEI_MOBILE = "+886937615284"
+ZHI_MOBILE = "+886958204731"
+LANDLINE = "+886227581937"
+
+
+@pytest.fixture
+def engine() -> Engine:
+    return engine_for(SqliteStore(":memory:"))
+
+
+def states(engine: Engine, *keys: str) -> dict[str, IdentifierState]:
+    return engine.store.read(lambda tx: tx.identifiers(keys))
+
+
+def key_of(engine: Engine, kind: str, raw: str) -> str:
+    """The key a raw value normalises to."""
+    out = engine.normaliser.normalise(kind, raw)
+    assert out
+    return out[0].identifier.key
+
+
+def history(engine: Engine, customer_id: str) -> list[AuditEntry]:
+    """Audit entries of a customer, newest first."""
+    return [record.entry for record in inspection.history(engine, customer_id)[1]]
+
+
+def customers(engine: Engine) -> dict[str, CustomerState]:
+    return {c.id: c for batch in engine.store.scan_customers(1000) for c in batch}
+
+
+def assert_consistent(engine: Engine) -> None:
+    report = verify(engine)
+    assert report.clean and not report.drift, report.drift
+
+
+# -- channel mess that must not glue people ------------------------------------------------------
+
+BUYERS = [
+    ("LC-2024-0001", "0958-204-731", "zhiming.wang@yahoo.com.tw"),
+    ("LC-2024-0002", "0921-378-465", "yating.chen@hinet.net"),
+    ("LC-2024-0003", "0975-613-208", "kevin.huang@gmail.com"),
+    ("LC-2024-0004", "0986-245-173", "ivy.tsai@outlook.com"),
+    ("LC-2024-0005", "0932-870-516", "eric.lee@yahoo.com.tw"),
+    ("LC-2024-0006", "0963-108-427", "grace.lin@gmail.com"),
+]
+
+
+@pytest.mark.parametrize(
+    ("desk", "key"),
+    [
+        (["0937-615-284", "0937 615 284", "+886 937 615 284"], f"phone:{MEI_MOBILE}"),
+        (["(02) 2758-1937", "02-2758-1937", "02 27581937"], f"phone:{LANDLINE}"),
+    ],
+    ids=["front-desk-mobile", "front-desk-landline"],
+)
+def test_a_shop_front_desk_phone_on_walk_in_sales_does_not_glue_the_buyers(
+    engine: Engine, desk: list[str], key: str
+) -> None:
+    signups = [
+        obs(
+            f"loyalty-{i:04d}",
+            ("loyalty_id", card),
+            ("phone", mobile),
+            ("email", mail),
+            hours=i,
+            source="loyalty",
+        )
+        for i, (card, mobile, mail) in enumerate(BUYERS)
+    ]
+    stitch(engine, signups, "test")
+    founded = {card: customer_of(engine, "loyalty_id", card) for card, _, _ in BUYERS}
+    # the cashier types the shop's own number for members who do not give theirs
+    for i, (card, _, _) in enumerate(BUYERS):
+        sale = obs(
+            f"pos-{i:05d}",
+            ("loyalty_id", card),
+            ("phone", desk[i % len(desk)]),
+            hours=100 + i,
+            source="pos",
+        )
+        stitch(engine, [sale], "test")
+
+    desk_state = states(engine, key)[key]
+    assert desk_state.status is Status.GENERIC
+    assert desk_state.customer_id is None
+    assert partition(engine.store) == {
+        frozenset(
+            {
+                key_of(engine, "loyalty_id", card),
+                key_of(engine, "phone", mobile),
+                key_of(engine, "email", mail),
+            }
+        )
+        for card, mobile, mail in BUYERS
+    }
+    # every buyer kept the id their sign-up founded
+    assert {card: customer_of(engine, "loyalty_id", card) for card, _, _ in BUYERS} == founded
+    assert all(
+        state == "rejected" for pair, state in link_states(engine.store).items() if key in pair
+    )
+    assert_consistent(engine)
+
+
+FAMILY = {
+    "mailbox": ("email", "Chen.Family@Yahoo.com.tw", "email:chen.family@yahoo.com.tw"),
+    "landline": ("phone", "(02) 2758-1937", f"phone:{LANDLINE}"),
+}
+
+
+@pytest.mark.parametrize("shared", sorted(FAMILY))
+def test_a_family_mailbox_or_landline_keeps_two_people_with_different_birth_dates_apart(
+    engine: Engine, shared: str
+) -> None:
+    kind, raw, key = FAMILY[shared]
+    stitch(
+        engine,
+        [
+            obs(
+                "crm-0001",
+                ("crm_id", "C1001"),
+                (kind, raw),
+                first_name="美玲",
+                birth_date="1980-01-02",
+            ),
+            obs(
+                "line-0001", ("crm_id", "C1001"), ("phone", "0937-615-284"), hours=1, source="line"
+            ),
+            obs(
+                "crm-0002",
+                ("crm_id", "C1002"),
+                (kind, raw),
+                hours=5,
+                first_name="志明",
+                birth_date="1978/11/30",
+            ),
+            obs(
+                "line-0002", ("crm_id", "C1002"), ("phone", "0958 204 731"), hours=6, source="line"
+            ),
+        ],
+        "test",
+    )
+    assert partition(engine.store) == {
+        frozenset({"crm_id:C1001", f"phone:{MEI_MOBILE}"}),
+        frozenset({"crm_id:C1002", f"phone:{ZHI_MOBILE}"}),
+    }
+    state = states(engine, key)[key]
+    assert (state.status, state.customer_id) == (Status.GENERIC, None)
+    assert state.status_reason == "shared: records carrying it give 2 different birth dates"
+    assert_consistent(engine)
+
+
+@pytest.mark.parametrize("shared", sorted(FAMILY))
+def test_the_same_shared_value_on_two_records_of_one_person_is_not_generic(
+    engine: Engine, shared: str
+) -> None:
+    # the control for the test above: CRM duplicates of one person (same birth date)
+    kind, raw, key = FAMILY[shared]
+    stitch(
+        engine,
+        [
+            obs("crm-0001", ("crm_id", "C1001"), (kind, raw), birth_date="1980-01-02"),
+            obs("crm-0002", ("crm_id", "C1002"), (kind, raw), hours=5, birth_date="1980-01-02"),
+        ],
+        "test",
+    )
+    assert states(engine, key)[key].status is Status.ACTIVE
+    if shared == "mailbox":
+        # an e-mail links: the two CRM records are one customer
+        assert partition(engine.store) == {frozenset({"crm_id:C1001", "crm_id:C1002", key})}
+    else:
+        # a landline only attaches, to the customer of its strongest, oldest link
+        assert partition(engine.store) == {
+            frozenset({"crm_id:C1001", key}),
+            frozenset({"crm_id:C1002"}),
+        }
+    assert_consistent(engine)
+
+
+def test_a_value_seen_with_too_many_strong_identifiers_turns_generic_and_the_split_keeps_the_id(
+    engine: Engine,
+) -> None:
+    mailbox = "email:service@kettle-shop.com.tw"
+    cap = POLICY.generic.max_per_kind
+    # the shop's mailbox first signs up for the newsletter: it founds the customer
+    stitch(engine, [obs("mkt-1", ("email", "Service@Kettle-Shop.com.tw"), source="marketing")], "t")
+    founder = derive_id(mailbox)
+    assert customer_of(engine, "email", "service@kettle-shop.com.tw") == founder
+    # then CRM staff type it on two customers' records: it glues them together
+    stitch(
+        engine,
+        [
+            obs(
+                "crm-2002",
+                ("crm_id", "C2002"),
+                ("email", "service@kettle-shop.com.tw"),
+                ("phone", "0937-615-284"),
+                hours=1,
+            ),
+            obs(
+                "crm-2001",
+                ("crm_id", "C2001"),
+                ("email", "service@kettle-shop.com.tw"),
+                ("loyalty_id", "LC-88123"),
+                ("line_id", "Uaa01"),
+                hours=2,
+            ),
+        ],
+        "t",
+    )
+    assert partition(engine.store) == {
+        frozenset(
+            {
+                mailbox,
+                "crm_id:C2002",
+                f"phone:{MEI_MOBILE}",
+                "crm_id:C2001",
+                "loyalty_id:LC88123",
+                "line_id:Uaa01",
+            }
+        )
+    }
+    assert customer_of(engine, "crm_id", "C2001") == founder
+    # up to the cap the mailbox still links (a third CRM id is refused by the limit only)
+    for n in range(3, cap + 1):
+        stitch(
+            engine,
+            [obs(f"crm-200{n}", ("crm_id", f"C200{n}"), ("email", mailbox[6:]), hours=10 + n)],
+            "t",
+        )
+        assert states(engine, mailbox)[mailbox].status is Status.ACTIVE
+    stitch(engine, [obs("crm-2099", ("crm_id", "C2099"), ("email", mailbox[6:]), hours=30)], "t")
+
+    state = states(engine, mailbox)[mailbox]
+    assert state.status is Status.GENERIC
+    assert state.status_reason == f"seen with {cap + 1} different crm_id values (more than {cap})"
+    older, younger = (
+        {"crm_id:C2002", f"phone:{MEI_MOBILE}"},
+        {
+            "crm_id:C2001",
+            "loyalty_id:LC88123",
+            "line_id:Uaa01",
+        },
+    )
+    assert frozenset(older) in partition(engine.store)
+    assert frozenset(younger) in partition(engine.store)
+    # the part holding the oldest surviving evidence keeps the id, though it is the smaller
+    # part and its anchor is not the identifier the id was derived from
+    assert customer_of(engine, "crm_id", "C2002") == founder
+    split_off = customer_of(engine, "crm_id", "C2001")
+    assert split_off not in (None, founder)
+    split = next(e for e in history(engine, founder) if e.action == "split")
+    assert split.customer_ids == (founder, split_off)
+    assert split.after["released"] == 1  # the mailbox left every customer
+    assert "crm-2099" in split.reason
+    assert_consistent(engine)
+
+
+def test_an_absorbed_id_keeps_answering_with_the_survivor_through_a_chain_of_merges(
+    engine: Engine,
+) -> None:
+    a = stitch(engine, [obs("crm-1", ("crm_id", "C1"), ("email", "a.lin@hinet.net"))], "t")
+    b = stitch(
+        engine,
+        [
+            obs(
+                "loy-1",
+                ("loyalty_id", "LC-1001"),
+                ("phone", "0937-615-284"),
+                hours=5,
+                source="loyalty",
+            )
+        ],
+        "t",
+    )
+    c = stitch(engine, [obs("line-1", ("line_id", "Uc0ffee"), hours=10, source="line")], "t")
+    first, second, third = a[0].customer_id, b[0].customer_id, c[0].customer_id
+    assert len({first, second, third}) == 3
+
+    joined = stitch(
+        engine,
+        [
+            obs(
+                "line-2",
+                ("line_id", "Uc0ffee"),
+                ("phone", "+886937615284"),
+                hours=11,
+                source="line",
+            )
+        ],
+        "t",
+    )
+    assert (joined[0].customer_id, joined[0].merged) == (second, [third])
+    joined = stitch(
+        engine,
+        [
+            obs(
+                "eshop-1",
+                ("email", "A.Lin@hinet.net"),
+                ("loyalty_id", "lc 1001"),
+                hours=12,
+                source="eshop",
+            )
+        ],
+        "t",
+    )
+    assert (joined[0].customer_id, joined[0].merged) == (first, [second])
+
+    for absorbed in (second, third):
+        graph = inspection.customer_graph(engine, absorbed)
+        assert (graph["customer_id"], graph["requested_id"], graph["size"]) == (first, absorbed, 5)
+        survivor, entries = inspection.history(engine, absorbed)
+        assert survivor == first
+        assert [r.entry.action for r in entries] == ["merge", "merge"]
+        why = inspection.explain(
+            engine, absorbed, ident("crm_id", "C1"), ident("line_id", "Uc0ffee")
+        )
+        assert (why.joined, why.customer_id) == (True, first)
+    with pytest.raises(NotFound) as caught:
+        inspection.customer_graph(engine, derive_id("crm_id:C404"))
+    assert caught.value.code == "customer_not_found"
+
+
+# -- steward decisions hold ----------------------------------------------------------------------
+
+
+def amy(engine: Engine) -> str:
+    """Amy's CRM record, e-shop order and LINE chat, joined by her e-mail and phone."""
+    results = stitch(
+        engine,
+        [
+            obs("crm-1", ("crm_id", "C3001"), ("email", "Amy.Lin@Gmail.com"), source="crm"),
+            obs(
+                "eshop-1",
+                ("email", "amylin+shop@gmail.com"),
+                ("phone", "0937 615 284"),
+                hours=24,
+                source="eshop",
+            ),
+            obs(
+                "line-1",
+                ("line_id", "Uabc123"),
+                ("phone", "+886937615284"),
+                hours=48,
+                source="line",
+            ),
+        ],
+        "test",
+    )
+    assert len({r.customer_id for r in results}) == 1
+    return results[0].customer_id
+
+
+def test_a_suppressed_link_stays_suppressed_when_the_same_evidence_arrives_again(
+    engine: Engine,
+) -> None:
+    cid = amy(engine)
+    email, phone = ident("email", "amy.lin@gmail.com"), ident("phone", "0937615284")
+    stewardship.suppress_link(engine, email, phone, "phone is her brother's", "steward:ann")
+    apart = partition(engine.store)
+    assert apart == {
+        frozenset({"crm_id:C3001", "email:amylin@gmail.com"}),
+        frozenset({f"phone:{MEI_MOBILE}", "line_id:Uabc123"}),
+    }
+    # the same pair again, spelt otherwise, alone and in a batch that forces a re-resolution
+    again = stitch(
+        engine,
+        [
+            obs(
+                "eshop-2",
+                ("email", "a.m.y.lin@gmail.com"),
+                ("phone", "0937-615-284"),
+                hours=72,
+                source="eshop",
+            )
+        ],
+        "t",
+    )
+    assert again[0].rejected[0].reason == ("suppress_link by steward:ann: phone is her brother's")
+    stitch(
+        engine,
+        [
+            obs("crm-2", ("crm_id", "C3001"), ("phone", "0937615284"), hours=80),
+            obs("crm-3", ("email", "amylin@gmail.com"), ("phone", "0937615284"), hours=81),
+        ],
+        "t",
+    )
+    pair = ("email:amylin@gmail.com", f"phone:{MEI_MOBILE}")
+    assert link_states(engine.store)[pair] == "suppressed"
+    # crm-2 offers another path from the CRM id to the phone, which is not cut
+    assert customer_of(engine, "crm_id", "C3001") == customer_of(engine, "phone", "0937615284")
+    stewardship.suppress_link(engine, ident("crm_id", "C3001"), phone, "same mistake", "ann")
+    assert partition(engine.store) == apart
+    assert customer_of(engine, "crm_id", "C3001") == cid
+    assert_consistent(engine)
+
+
+def test_restoring_a_cut_link_lets_the_evidence_decide_again(engine: Engine) -> None:
+    cid = amy(engine)
+    email, phone = ident("email", "amylin@gmail.com"), ident("phone", "0937615284")
+    stewardship.suppress_link(engine, email, phone, "unsure", "ann")
+    assert len(partition(engine.store)) == 2
+    stewardship.restore_link(engine, email, phone, "checked with her", "ann")
+    assert len(partition(engine.store)) == 1
+    assert customer_of(engine, "line_id", "Uabc123") == cid
+    assert link_states(engine.store)[("email:amylin@gmail.com", f"phone:{MEI_MOBILE}")] == "active"
+    with pytest.raises(Conflict) as caught:
+        stewardship.restore_link(engine, email, phone, "again", "ann")
+    assert caught.value.code == "not_steward_decided"
+
+
+def test_steward_refusals_name_what_is_wrong(engine: Engine) -> None:
+    cid = amy(engine)
+    with pytest.raises(NotFound) as caught:
+        stewardship.suppress_link(
+            engine, ident("crm_id", "C3001"), ident("line_id", "Uabc123"), "never together", "ann"
+        )
+    assert caught.value.code == "link_not_found"
+    with pytest.raises(Unprocessable) as unprocessable:
+        stewardship.suppress_link(
+            engine,
+            ident("email", "AmyLin@gmail.com"),
+            ident("email", "amy.lin@gmail.com"),
+            "same",
+            "ann",
+        )
+    assert unprocessable.value.code == "same_identifier"
+    with pytest.raises(NotFound) as caught:
+        stewardship.detach(engine, ident("crm_id", "C9999"), "who?", "ann")
+    assert caught.value.code == "identifier_not_found"
+    with pytest.raises(Conflict) as conflict:
+        stewardship.merge_customers(engine, [cid, cid], "same", "ann")
+    assert conflict.value.code == "already_merged"
+    with pytest.raises(ValidationFailed) as invalid:
+        stewardship.block(engine, ident("phone", "0937-61"), "bad", "ann")
+    assert invalid.value.errors[0].loc == ("identifier", "value")
+
+
+def test_block_stops_a_value_linking_now_and_when_it_is_seen_again(engine: Engine) -> None:
+    stitch(
+        engine,
+        [
+            obs("crm-1", ("crm_id", "C1"), ("email", "pat@hinet.net"), birth_date="1980-01-02"),
+            obs("crm-2", ("crm_id", "C2"), ("email", "Pat@Hinet.net"), hours=1),
+        ],
+        "t",
+    )
+    assert partition(engine.store) == {frozenset({"crm_id:C1", "crm_id:C2", "email:pat@hinet.net"})}
+    before = customer_of(engine, "crm_id", "C1")
+    stewardship.block(engine, ident("email", "PAT@hinet.net"), "the shop's mailbox", "steward:cy")
+    assert partition(engine.store) == {frozenset({"crm_id:C1"}), frozenset({"crm_id:C2"})}
+    assert customer_of(engine, "crm_id", "C1") == before  # it holds the oldest evidence
+    # a value never seen can be blocked ahead of time
+    stewardship.block(engine, ident("phone", "0958-204-731"), "front desk", "steward:cy")
+    stitch(
+        engine,
+        [
+            obs("crm-3", ("crm_id", "C3"), ("email", "pat@hinet.net"), hours=5),
+            obs("pos-1", ("crm_id", "C4"), ("phone", "0958204731"), hours=6, source="pos"),
+            obs("pos-2", ("crm_id", "C5"), ("phone", "+886958204731"), hours=7, source="pos"),
+        ],
+        "t",
+    )
+    assert partition(engine.store) == {frozenset({f"crm_id:C{i}"}) for i in range(1, 6)}
+    blocked = states(engine, "email:pat@hinet.net", f"phone:{ZHI_MOBILE}")
+    assert {s.status for s in blocked.values()} == {Status.BLOCKED}
+    assert blocked["email:pat@hinet.net"].status_reason == (
+        "blocked by steward:cy: the shop's mailbox"
+    )
+    # blocking twice changes nothing and writes nothing
+    entries = len(history(engine, before))
+    again = stewardship.block(engine, ident("email", "pat@hinet.net"), "again", "steward:cy")
+    assert again.audit == () and len(history(engine, before)) == entries
+    # unblocking lets the value link again
+    stewardship.unblock(engine, ident("phone", "0958204731"), "a customer's own", "steward:cy")
+    assert frozenset({"crm_id:C4", "crm_id:C5", f"phone:{ZHI_MOBILE}"}) in partition(engine.store)
+    assert_consistent(engine)
+
+
+def test_detach_takes_one_identifier_out_of_its_customer(engine: Engine) -> None:
+    cid = amy(engine)
+    result = stewardship.detach(engine, ident("phone", "0937 615 284"), "brother's phone", "ann")
+    assert partition(engine.store) == {
+        frozenset({"crm_id:C3001", "email:amylin@gmail.com"}),
+        frozenset({"line_id:Uabc123"}),
+        frozenset({f"phone:{MEI_MOBILE}"}),
+    }
+    assert customer_of(engine, "crm_id", "C3001") == cid
+    assert result.identifiers[f"phone:{MEI_MOBILE}"] not in (None, cid)
+    assert {
+        pair: state
+        for pair, state in link_states(engine.store).items()
+        if pair[1].startswith("phone")
+    } == {
+        ("email:amylin@gmail.com", f"phone:{MEI_MOBILE}"): "suppressed",
+        ("line_id:Uabc123", f"phone:{MEI_MOBILE}"): "suppressed",
+    }
+    assert_consistent(engine)
+
+
+def test_a_steward_merge_may_pass_a_limit_and_later_evidence_may_not(engine: Engine) -> None:
+    ids = [
+        stitch(
+            engine,
+            [obs(f"crm-{i}", ("crm_id", f"C{i}"), ("email", f"w{i}@hinet.net"), hours=i)],
+            "t",
+        )[0].customer_id
+        for i in range(1, 4)
+    ]
+    result = stewardship.merge_customers(engine, ids, "three CRM duplicates", "steward:bo")
+    assert result.customers == [ids[0]]  # the oldest customer survives
+    merged = customers(engine)[ids[0]]
+    assert merged.kind_counts == {"crm_id": 3, "email": 3}
+    assert merged.allowance == {"crm_id": 3}
+    # the allowance is the steward's: a fourth CRM id is still refused by the limit
+    out = stitch(engine, [obs("crm-4", ("crm_id", "C4"), ("email", "w1@hinet.net"), hours=9)], "t")
+    assert (
+        out[0].rejected[0].reason
+        == "limit: a customer holds at most 3 crm_id; this merge would make 4"
+    )
+    assert customer_of(engine, "crm_id", "C4") != ids[0]
+    assert_consistent(engine)
+
+
+def test_explain_gives_the_evidence_chain_with_sources_times_and_observations(
+    engine: Engine,
+) -> None:
+    cid = amy(engine)
+    # the till sees her e-mail and phone together too: more evidence for the same link
+    stitch(engine, [obs("pos-1", ("email", "AmyLin@gmail.com"), ("phone", "0937615284"),
+                        hours=30, source="pos")], "t")  # fmt: skip
+    why = inspection.explain(engine, cid, ident("crm_id", "C3001"), ident("line_id", "Uabc123"))
+    assert (why.joined, why.customer_id) == (True, cid)
+    assert why.summary == "crm_id:C3001 and line_id:Uabc123 are joined through 3 link(s)"
+    chain = [
+        (s["a"], s["b"], s["state"], s["count"], s["sources"], s["observations"],
+         s["first_seen_at"] - START, s["last_seen_at"] - START)
+        for s in why.path
+    ]  # fmt: skip
+    hours = [timedelta(hours=h) for h in (0, 24, 30, 48)]
+    assert chain == [
+        ("crm_id:C3001", "email:amylin@gmail.com", "active", 1, ["crm"], ["crm-1"],
+         hours[0], hours[0]),
+        ("email:amylin@gmail.com", f"phone:{MEI_MOBILE}", "active", 2, ["eshop", "pos"],
+         ["eshop-1", "pos-1"], hours[1], hours[2]),
+        ("line_id:Uabc123", f"phone:{MEI_MOBILE}", "active", 1, ["line"], ["line-1"],
+         hours[3], hours[3]),
+    ]  # fmt: skip
+    # when apart, the chain through every link seen shows which link keeps them apart and why
+    stewardship.suppress_link(
+        engine, ident("email", "amylin@gmail.com"), ident("phone", "0937615284"), "not hers", "ann"
+    )
+    apart = inspection.explain(engine, cid, ident("crm_id", "C3001"), ident("line_id", "Uabc123"))
+    assert (apart.joined, apart.customer_id) == (False, None)
+    assert [s["state"] for s in apart.path] == ["active", "suppressed", "active"]
+    assert apart.path[1]["decided_by"] == "ann" and apart.path[1]["decided_at"] == NOW
+    assert apart.summary.endswith(
+        f"email:amylin@gmail.com - phone:{MEI_MOBILE}: suppress_link by ann: not hers"
+    )
+    stitch(engine, [obs("crm-9", ("crm_id", "C9"), hours=99)], "t")
+    never = inspection.explain(engine, cid, ident("crm_id", "C3001"), ident("crm_id", "C9"))
+    assert (
+        never.path == []
+        and never.summary == "no evidence ever connected crm_id:C3001 and crm_id:C9"
+    )
+
+
+def test_the_customer_graph_shows_bridges_and_rejected_neighbours(engine: Engine) -> None:
+    cid = amy(engine)
+    stitch(
+        engine,
+        [
+            obs("crm-2", ("crm_id", "C3002"), ("email", "amylin@gmail.com"), hours=60),
+            obs("crm-3", ("crm_id", "C3003"), ("email", "amylin@gmail.com"), hours=61),
+        ],
+        "t",
+    )
+    graph = inspection.customer_graph(engine, cid)
+    assert graph["bridges"] == [
+        ["crm_id:C3001", "email:amylin@gmail.com"],
+        ["crm_id:C3002", "email:amylin@gmail.com"],
+        ["email:amylin@gmail.com", f"phone:{MEI_MOBILE}"],
+        ["line_id:Uabc123", f"phone:{MEI_MOBILE}"],
+    ]
+    assert [n["key"] for n in graph["neighbours"]] == ["crm_id:C3003"]
+    rejected = [link for link in graph["links"] if link["state"] == "rejected"]
+    assert [(link["a"], link["reason"]) for link in rejected] == [
+        ("crm_id:C3003", "limit: a customer holds at most 2 crm_id; this merge would make 3")
+    ]
+
+
+STEWARD_ACTIONS = ["suppress_link", "restore_link", "detach", "block", "unblock", "merge_customers"]
+
+
+def test_every_steward_action_writes_an_audit_entry_with_actor_reason_before_and_after(
+    engine: Engine,
+) -> None:
+    cid = amy(engine)
+    other = stitch(engine, [obs("crm-7", ("crm_id", "C7"), ("email", "z@hinet.net"), hours=3)], "t")
+    email, phone = ident("email", "amylin@gmail.com"), ident("phone", "0937615284")
+    steps = [
+        lambda: stewardship.suppress_link(engine, email, phone, "r1", "steward:1"),
+        lambda: stewardship.restore_link(engine, email, phone, "r2", "steward:2"),
+        lambda: stewardship.detach(engine, ident("line_id", "Uabc123"), "r3", "steward:3"),
+        lambda: stewardship.block(engine, phone, "r4", "steward:4"),
+        lambda: stewardship.unblock(engine, phone, "r5", "steward:5"),
+        lambda: stewardship.merge_customers(engine, [cid, other[0].customer_id], "r6", "steward:6"),
+    ]
+    for n, (action, step) in enumerate(zip(STEWARD_ACTIONS, steps, strict=True), start=1):
+        result = step()
+        entry = result.audit[-1]
+        assert (entry.action, entry.actor, entry.reason, entry.at) == (
+            action,
+            f"steward:{n}",
+            f"r{n}",
+            NOW,
+        )
+        assert "customers" in entry.before and "customers" in entry.after
+        assert entry.after["customers"] == result.customers
+        assert entry.customer_ids, action
+        # and it is in the log of every customer it names, newest first
+        for customer_id in entry.customer_ids:
+            logged = [e for e in history(engine, customer_id) if e.action == action]
+            assert logged and logged[0] == entry, (action, customer_id)
+    suppress = next(e for e in history(engine, cid) if e.action == "suppress_link")
+    assert suppress.before == {
+        "customers": [cid],
+        "links": [["email:amylin@gmail.com", f"phone:{MEI_MOBILE}"]],
+    }
+    assert set(suppress.after["customers"]) == set(suppress.customer_ids)
+    assert suppress.after["identifiers"]["email:amylin@gmail.com"] == cid
+
+
+# -- retries ------------------------------------------------------------------------------------
+
+
+def test_stitching_the_same_observation_again_is_a_no_op(engine: Engine) -> None:
+    cid = amy(engine)
+    counts, links, audit = engine.store.counts(), link_states(engine.store), history(engine, cid)
+    # a retry spells the values otherwise: the normalised body is what is compared
+    retry = obs(
+        "eshop-1",
+        ("email", "Amy.Lin+shop@Gmail.com"),
+        ("phone", "+886 937-615-284"),
+        hours=24,
+        source="eshop",
+    )
+    results = stitch(engine, [retry, retry], "retry")
+    assert len(results) == 1
+    assert (results[0].status, results[0].customer_id) == ("duplicate", cid)
+    assert engine.store.counts() == counts
+    assert link_states(engine.store) == links
+    pair = ("email:amylin@gmail.com", f"phone:{MEI_MOBILE}")
+    assert engine.store.read(lambda tx: tx.links([pair]))[pair].count == 1
+    assert history(engine, cid) == audit
+
+
+def test_an_id_reused_with_a_different_body_is_a_conflict_and_writes_nothing(
+    engine: Engine,
+) -> None:
+    amy(engine)
+    before = (engine.store.counts(), membership(engine.store), link_states(engine.store))
+    fresh = obs("pos-1", ("crm_id", "C3001"), ("loyalty_id", "LC-7"), hours=99, source="pos")
+    changed = obs(
+        "eshop-1",
+        ("email", "amylin@gmail.com"),
+        ("phone", "0958-204-731"),
+        hours=24,
+        source="eshop",
+    )
+    with pytest.raises(Conflict) as caught:
+        stitch(engine, [fresh, changed], "t")
+    assert caught.value.code == "id_reused"
+    assert [(e.loc, e.code) for e in caught.value.errors] == [
+        (("observations", 1, "id"), "id_reused")
+    ]
+    assert (engine.store.counts(), membership(engine.store), link_states(engine.store)) == before
+    # in one batch, the clash is a validation error naming both items
+    with pytest.raises(ValidationFailed) as invalid:
+        stitch(engine, [fresh, obs("pos-1", ("crm_id", "C3002"), hours=99, source="pos")], "t")
+    assert [(e.loc, e.code) for e in invalid.value.errors] == [
+        (("observations", 1, "id"), "duplicate_id")
+    ]
+    assert engine.store.counts() == before[0]
+
+
+# -- property: steward actions interleaved with new and replayed evidence -----------------------
+
+VALUES = {
+    "crm_id": ["C1", "C2", "C3", "C4"],
+    "loyalty_id": ["LC-01", "LC-02", "LC-03"],
+    "email": [
+        "mei@hinet.net",
+        "Mei@HiNet.net",
+        "chen.family@yahoo.com.tw",
+        "zhi@gmail.com",
+        "z.h.i+shop@gmail.com",
+        "test@test.com",
+    ],
+    "phone": ["0937-615-284", "+886 958 204 731", "(02) 2758-1937", "0000000000"],
+    "line_id": ["Ua1", "Ua2"],
+    "anonymous_id": ["ga1", "ga2"],
+}
+identifier = st.sampled_from([(k, v) for k, vs in VALUES.items() for v in vs])
+record = st.tuples(
+    st.lists(identifier, min_size=1, max_size=4),
+    st.integers(0, 300),
+    st.sampled_from([None, "1980-01-02", "1978-11-30"]),
+)
+action = st.tuples(
+    st.sampled_from([*STEWARD_ACTIONS, "stitch_new", "replay"]),
+    st.integers(0, 10_000),
+)
+
+
+def raw(index: int, spec: tuple[list[tuple[str, str]], int, str | None]) -> RawObservation:
+    ids, hours, birth = spec
+    return RawObservation(
+        id=f"o{index}",
+        source=("crm", "pos", "eshop")[index % 3],
+        observed_at=START + timedelta(hours=hours),
+        identifiers=[RawIdentifier(k, v) for k, v in ids],
+        attributes={"birth_date": birth} if birth else {},
+    )
+
+
+def as_raw(key: str) -> RawIdentifier:
+    kind, _, value = key.partition(":")
+    return RawIdentifier(kind, value)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    st.lists(record, min_size=2, max_size=12),
+    st.lists(record, max_size=4),
+    st.lists(action, min_size=1, max_size=10),
+)
+def test_steward_actions_with_new_and_replayed_evidence_keep_the_graph_sound(
+    first: list, later: list, actions: list
+) -> None:
+    engine = engine_for(SqliteStore(":memory:"))
+    sent = [raw(i, spec) for i, spec in enumerate(first)]
+    stitch(engine, sent, "test")
+    waiting = [raw(len(first) + i, spec) for i, spec in enumerate(later)]
+    suppressed: set[tuple[str, str]] = set()
+    blocked: set[str] = set()
+    merged = False
+    for name, n in actions:
+        pick = random.Random(n)
+        links = [lk for batch in engine.store.scan_links(1000) for lk in batch]
+        idents = [s for batch in engine.store.scan_identifiers(1000) for s in batch]
+        live = sorted(customers(engine))
+        if name == "stitch_new" and waiting:
+            item = waiting.pop(0)
+            stitch(engine, [item], "test")
+            sent.append(item)
+        elif name == "replay":
+            before = (membership(engine.store), link_states(engine.store))
+            again = stitch(engine, [pick.choice(sent)], "test")
+            assert again[0].status == "duplicate"
+            assert (membership(engine.store), link_states(engine.store)) == before
+        elif name == "suppress_link" and links:
+            link = pick.choice(links)
+            stewardship.suppress_link(engine, as_raw(link.a), as_raw(link.b), "prop", "s")
+            suppressed.add(link.pair)
+        elif name == "restore_link":
+            cut = [lk for lk in links if lk.state is LinkState.SUPPRESSED and lk.count > 0]
+            if cut:
+                link = pick.choice(cut)
+                stewardship.restore_link(engine, as_raw(link.a), as_raw(link.b), "prop", "s")
+                suppressed.discard(link.pair)
+        elif name == "detach" and idents:
+            state = pick.choice(idents)
+            stewardship.detach(engine, as_raw(state.key), "prop", "s")
+            suppressed |= {lk.pair for lk in links if state.key in lk.pair}
+        elif name == "block" and idents:
+            state = pick.choice(idents)
+            stewardship.block(engine, as_raw(state.key), "prop", "s")
+            blocked.add(state.key)
+        elif name == "unblock" and blocked:
+            key = pick.choice(sorted(blocked))
+            stewardship.unblock(engine, as_raw(key), "prop", "s")
+            blocked.discard(key)
+        elif name == "merge_customers" and len(live) >= 2:
+            result = stewardship.merge_customers(engine, pick.sample(live, 2), "prop", "s")
+            merged = True
+            # the steward's newer decision: a forced link replaces a cut one between anchors
+            suppressed -= {tuple(pair) for pair in result.audit[-1].before["links"]}
+
+        report = verify(engine)
+        assert report.clean and not report.drift, (name, report.drift)
+        for customer in customers(engine).values():
+            assert merged or not customer.allowance
+            for kind, count in customer.kind_counts.items():
+                limit = POLICY.limit(kind)
+                cap = max(limit or count, customer.allowance.get(kind, 0))
+                assert count <= cap, (name, customer.id, kind, count)
+        now_links = link_states(engine.store)
+        assert all(now_links[pair] == "suppressed" for pair in suppressed), name
+        now_states = {s.key: s for batch in engine.store.scan_identifiers(1000) for s in batch}
+        assert all(now_states[key].status is Status.BLOCKED for key in blocked), name
+        assert all(
+            (s.customer_id is None) == (s.status is not Status.ACTIVE) for s in now_states.values()
+        )
+    # an identifier's customer through the resolve use case agrees with the store
+    keys = sorted(now_states)
+    answers = resolve(engine, [as_raw(k) for k in keys])
+    assert [a.customer_id for a in answers] == [now_states[k].customer_id for k in keys]
