@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_STORE_URL = "sqlite:///./.c360/c360.db"
+NEO4J_SCHEMES = frozenset({"neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"})
 WEAK_PASSWORDS = frozenset({"neo4j", "password", "changeme", "secret", "test"})
 
 
@@ -24,6 +25,12 @@ class Settings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr | None = None
     neo4j_database: str = "neo4j"
+    neo4j_retry_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="how long a Neo4j transaction that failed for a transient reason is "
+        "retried before the API answers 503",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8360, ge=1, le=65535)
     max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
@@ -59,15 +66,28 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("store_url")
+    @classmethod
+    def _store_url(cls, value: str) -> str:
+        store_kind_of(value)
+        return value
+
     @property
     def store_kind(self) -> Literal["sqlite", "neo4j"]:
         """Which adapter the store URL selects."""
-        scheme = self.store_url.split(":", 1)[0].lower()
-        if scheme == "sqlite":
-            return "sqlite"
-        if scheme in {"neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"}:
-            return "neo4j"
-        raise ValueError(
-            f"C360_STORE_URL scheme {scheme!r} is not supported: use sqlite:///path, "
-            "neo4j://host:7687 or bolt://host:7687"
-        )
+        return store_kind_of(self.store_url)
+
+
+def store_kind_of(url: str) -> Literal["sqlite", "neo4j"]:
+    """Which adapter a store URL selects; ValueError when none does."""
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "sqlite":
+        if not url.startswith("sqlite:///") or url == "sqlite:///":
+            raise ValueError("a SQLite store URL is written sqlite:///path/to/c360.db")
+        return "sqlite"
+    if scheme in NEO4J_SCHEMES:
+        return "neo4j"
+    raise ValueError(
+        f"scheme {scheme!r} is not supported: use sqlite:///path/to/c360.db, "
+        "neo4j://host:7687 or bolt://host:7687"
+    )

@@ -44,6 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(f"the store cannot be reached: {error}")
     except DomainError as error:
         _fail(error.message)
+    except OSError as error:  # a file named on the command line or in a setting
+        where = f": {error.filename}" if error.filename else ""
+        _fail(f"{error.strerror or error}{where}")
     except KeyboardInterrupt:
         _fail("interrupted")
     return EXIT_FAILED
@@ -56,8 +59,9 @@ def _fail(message: str) -> None:
 def _settings_error(error: ValidationError) -> str:
     parts = []
     for item in error.errors(include_url=False):
-        field = ".".join(str(p) for p in item["loc"]) or "settings"
-        parts.append(f"C360_{field.upper()}: {item['msg']}")
+        field = "_".join(str(p) for p in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
+        parts.append(f"C360_{field.upper()}: {message}" if field else message)
     return "; ".join(parts)
 
 
@@ -94,8 +98,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
     from app.services.keys import create_key, parse_scopes
 
+    try:
+        scopes = parse_scopes(args.scopes)
+    except Unprocessable as error:  # a mistyped argument: say so before touching the store
+        _fail(f"--scopes: {error.message}")
+        return EXIT_USAGE
     engine = _engine(settings)
-    new = create_key(engine, args.name, parse_scopes(args.scopes))
+    new = create_key(engine, args.name, scopes)
     print(
         f"created key {new.record.id} '{new.record.name}' with scopes {','.join(new.record.scopes)}"
     )
@@ -273,11 +282,17 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
-    engine = _engine(settings)
-    migrate = getattr(engine.store, "migrate", None)
-    if callable(migrate):
-        migrate()
-    print(f"{engine.store.kind} store schema is up to date")
+    from app.engine import open_store
+
+    store = open_store(settings, apply_schema=False)
+    try:
+        migrate = getattr(store, "migrate", None)
+        if callable(migrate):
+            print(migrate().describe())
+        else:
+            print(f"{store.kind} store schema is up to date (the store creates it on open)")
+    finally:
+        store.close()
     return 0
 
 
@@ -294,7 +309,11 @@ def _policy_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _policy_check(args: argparse.Namespace, settings: Settings) -> int:
-    policy = read_policy(Path(args.file))
+    path = Path(args.file)
+    if not path.is_file():
+        _fail(f"no such file: {path}")
+        return EXIT_USAGE
+    policy = read_policy(path)
     print(f"{args.file}: valid; {len(policy.kinds)} identifier kinds")
     return 0
 

@@ -14,6 +14,7 @@ from app.services.stitching import stitch
 from resolvers.observations import RawIdentifier, RawObservation
 
 CHUNK = 1000
+DEMO_NOW = "demo_generated_at"  # meta: the reference time of the demo data
 Progress = Callable[[int, int, str], None]
 
 
@@ -59,9 +60,10 @@ def load_demo(
 ) -> DemoSummary:
     """Generate and load the demo data set (records, then events); running it again changes
     nothing: every record and event has a stable id."""
-    # Records span the two years before today, so recency-based figures look alive.
-    now = engine.clock()
-    start = (now - timedelta(days=730)).astimezone(UTC).replace(microsecond=0)
+    # Records span the two years before the first load, so recency-based figures look alive;
+    # that moment is kept in the store, so a second load generates the very same bodies.
+    now = _demo_now(engine)
+    start = now - timedelta(days=730)
     generated = generate_observations(people, seed=seed, start=start, days=730)
     # Foreign-currency orders only where the policy has a rate to report them with.
     currencies = (ACCOUNT_CURRENCY, *sorted(set(REFERENCE_RATES) & set(engine.fx_rates)))
@@ -94,3 +96,13 @@ def load_demo(
         sample_customer=sample_customer,
         sample_identifier=sample_key,
     )
+
+
+def _demo_now(engine: Engine) -> datetime:
+    """When the demo was first loaded into this store (now, the first time)."""
+    stored = engine.store.get_meta(DEMO_NOW)
+    if stored:
+        return datetime.fromisoformat(stored)
+    now = engine.clock().astimezone(UTC).replace(microsecond=0)
+    engine.store.set_meta(DEMO_NOW, now.isoformat())
+    return now
