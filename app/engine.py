@@ -52,8 +52,12 @@ def read_policy(path: Path | None) -> MergePolicy:
     return load_policy(path.read_text(encoding="utf-8") if path else None)
 
 
-def open_store(settings: Settings) -> Store:
-    """The store the settings name (imported lazily: the Neo4j driver only when needed)."""
+def open_store(settings: Settings, apply_schema: bool = True) -> Store:
+    """The store the settings name (imported lazily: the Neo4j driver only when needed).
+
+    SQLite creates its tables on open, always; ``apply_schema=False`` leaves a Neo4j schema
+    to an explicit ``migrate()``.
+    """
     if settings.store_kind == "sqlite":
         from app.store.sqlite.store import SqliteStore, path_of
 
@@ -67,6 +71,8 @@ def open_store(settings: Settings) -> Store:
         password,
         settings.neo4j_database,
         startup_timeout_s=settings.startup_timeout_s,
+        apply_schema=apply_schema,
+        max_transaction_retry_time=settings.neo4j_retry_s,
     )
 
 

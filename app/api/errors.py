@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import Conflict, NotFound, Unprocessable
 from app.metrics import STORE_ERRORS
-from app.store.protocol import StoreConflict, StoreUnavailable
+from app.store.protocol import StoreConflict, StoreOutcomeUnknown, StoreUnavailable
 from resolvers.errors import DomainError, FieldError, ValidationFailed
 
 log = logging.getLogger("c360.api")
@@ -86,9 +86,14 @@ def install(app: FastAPI) -> None:
     async def unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
         STORE_ERRORS.labels("unavailable").inc()
         log.warning("store unavailable: %s", exc)
-        body = error_body(
-            "store_unavailable", "the store cannot be reached now; nothing was written; retry"
-        )
+        if isinstance(exc, StoreOutcomeUnknown):
+            message = (
+                "the store was lost while committing; the write may have been applied; "
+                "retrying the same records is safe (they are idempotent by id)"
+            )
+        else:
+            message = "the store cannot be reached now; nothing was written; retry"
+        body = error_body("store_unavailable", message)
         return JSONResponse(body, status_code=503, headers={"Retry-After": RETRY_AFTER_S})
 
     @app.exception_handler(StoreConflict)

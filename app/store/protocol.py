@@ -219,5 +219,12 @@ class StoreUnavailable(Exception):
     """The database cannot be reached now; the caller may retry later."""
 
 
+class StoreOutcomeUnknown(StoreUnavailable):
+    """The database was lost while a commit was in flight: it may or may not have applied.
+
+    Retrying the same records is safe: observations and events are idempotent by id.
+    """
+
+
 class StoreConflict(Exception):
     """A concurrent writer changed what this unit of work read; run it again."""

@@ -301,6 +301,49 @@ class ArcadeDBServer:
         with self._lock:
             self._shutdown()
 
+    def halt(self, *, kill: bool = False) -> None:
+        """Stop the JVM but keep its files and ports, so that :meth:`resume` reopens the data.
+
+        ``kill=True`` sends SIGKILL (a crash: no shutdown hook, databases not closed);
+        otherwise SIGTERM, then SIGKILL after ``stop_timeout``. :meth:`stop` still removes the
+        files, also after a halt.
+        """
+        with self._lock:
+            process, self._process = self._process, None
+            if process is None or process.poll() is not None:
+                raise ArcadeDBError("server is not running")
+            if kill:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+                process.wait()
+            else:
+                _terminate(process, self._stop_timeout)
+
+    def resume(self) -> Self:
+        """Start the JVM again on the halted server's directory and ports (same Bolt URI).
+
+        The databases found under the root directory are opened as they were left; nothing is
+        created. Raises :class:`ArcadeDBStartError` if it does not come up (a port may have
+        been taken meanwhile: unlike :meth:`start`, this cannot move to new ports).
+        """
+        with self._lock:
+            if self._process is not None:
+                raise ArcadeDBError("server already running")
+            if self._root_dir is None:
+                raise ArcadeDBError("nothing to resume: the server was never started, or stopped")
+            runtime = locate_runtime()
+            try:
+                self._launch(runtime, self._root_dir, append_log=True)
+                self._wait_until_ready()
+            except ArcadeDBStartError as exc:
+                tail = self.log_tail()
+                self._shutdown()
+                raise ArcadeDBStartError(f"{exc}\n--- server log (tail) ---\n{tail}") from None
+            except BaseException:
+                self._shutdown()
+                raise
+        return self
+
     def __enter__(self) -> Self:
         return self.start()
 
@@ -501,14 +544,16 @@ class ArcadeDBServer:
         self._http_port = _free_port()
         while self._http_port == self._bolt_port:
             self._http_port = _free_port()
-        log_path = self._root_dir / "server.log"
-        with log_path.open("wb") as log:
+        self._launch(runtime, self._root_dir, append_log=False)
+
+    def _launch(self, runtime: ArcadeDBRuntime, root: Path, *, append_log: bool) -> None:
+        with (root / "server.log").open("ab" if append_log else "wb") as log:
             # cwd matters: the server writes ./log/ relative to its working directory.
             # Same process group as the caller on purpose: a Ctrl-C or a CI job killing the
             # group reaches the JVM too.
             self._process = subprocess.Popen(
-                self._command_line(runtime, self._root_dir),
-                cwd=self._root_dir,
+                self._command_line(runtime, root),
+                cwd=root,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

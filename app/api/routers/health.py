@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from app.api.deps import EngineDep
-from app.api.errors import error_body
+from app.api.errors import RETRY_AFTER_S, error_body
 from app.metrics import exposition
 from app.store.protocol import StoreUnavailable
 
+log = logging.getLogger("c360.api")
 router = APIRouter(tags=["operations"])
 
 
@@ -25,8 +28,10 @@ def readyz(engine: EngineDep) -> dict[str, str] | JSONResponse:
     try:
         engine.store.ping()
     except StoreUnavailable as error:
-        body = error_body("store_unavailable", f"{engine.store.kind} store unreachable: {error}")
-        return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+        # the cause names hosts and ports: logged, not shown to callers without a key
+        log.warning("not ready: %s", error)
+        body = error_body("store_unavailable", f"the {engine.store.kind} store cannot be reached")
+        return JSONResponse(body, status_code=503, headers={"Retry-After": RETRY_AFTER_S})
     return {"status": "ready", "store": engine.store.kind}
 
 

@@ -6,14 +6,16 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from neo4j import Driver, GraphDatabase, RoutingControl, Session
+from neo4j import READ_ACCESS, Driver, GraphDatabase, RoutingControl, Session
 from neo4j.exceptions import (
     ConnectionPoolError,
     ConstraintError,
     DatabaseUnavailable,
+    IncompleteCommit,
     ServiceUnavailable,
     SessionExpired,
     TransientError,
@@ -24,7 +26,12 @@ from app.store.codec import encode_time
 from app.store.neo4j import records
 from app.store.neo4j.graph import Neo4jGraph
 from app.store.neo4j.queries import ALL_FILES, SCHEMA, Query
-from app.store.protocol import ApiKeyRecord, StoreConflict, StoreUnavailable
+from app.store.protocol import (
+    ApiKeyRecord,
+    StoreConflict,
+    StoreOutcomeUnknown,
+    StoreUnavailable,
+)
 from cypher import check_all, load, statements
 from resolvers.evidence import CustomerState, IdentifierState, LinkRecord
 
@@ -35,6 +42,40 @@ SCHEMA_VERSION = "1"
 CONFLICT_ATTEMPTS = 5
 _CONFLICT_BACKOFF_S = 0.02
 _BOOTING = (ServiceUnavailable, SessionExpired, DatabaseUnavailable, StoreUnavailable)
+# Driver settings that bound how long a request waits on a database that is down, so that
+# the API answers 503 within seconds. The driver's defaults (30 s of transaction retries,
+# 30 s to open a connection) held a write for 30-60 s against a stopped server (measured on
+# ArcadeDB, connection refused); with these it takes 5-9 s. Callers may override them.
+DRIVER_DEFAULTS: dict[str, Any] = {
+    # retries of transient failures (contention, leader switch, unreachable server) by
+    # managed transactions, counted from the first failure; backoff 1 s, 2 s, 4 s (±20 %)
+    "max_transaction_retry_time": 5.0,
+    # one TCP connect + Bolt handshake; a blackholed host would otherwise stall 30 s a try
+    "connection_timeout": 5.0,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaReport:
+    """What one application of ``cypher/schema.cypher`` did."""
+
+    statements: int
+    constraints_added: int
+    indexes_added: int
+    schema_version: str
+
+    def describe(self) -> str:
+        """One line for ``c360 migrate``."""
+        if self.constraints_added or self.indexes_added:
+            done = (
+                f"created {self.constraints_added} constraint(s) and {self.indexes_added} index(es)"
+            )
+        else:
+            done = "nothing to create: every constraint and index was already there"
+        return (
+            f"neo4j store schema version {self.schema_version}: "
+            f"{self.statements} statements applied, {done}"
+        )
 
 
 @contextmanager
@@ -42,6 +83,12 @@ def _translated() -> Iterator[None]:
     """Driver errors as the store port's: unavailable (503, retry later) or conflict."""
     try:
         yield
+    except IncompleteCommit as error:
+        # a subclass of ServiceUnavailable, so caught first: here "nothing was written" is
+        # not known
+        raise StoreOutcomeUnknown(
+            f"the connection was lost while committing; the write may have been applied: {error}"
+        ) from error
     except (ServiceUnavailable, SessionExpired, ConnectionPoolError) as error:
         raise StoreUnavailable(f"the graph database cannot be reached: {error}") from error
     except TransientError as error:
@@ -69,20 +116,26 @@ class Neo4jStore:
         password: str,
         database: str,
         startup_timeout_s: float = 60.0,
+        apply_schema: bool = True,
         **driver_options: Any,
     ) -> Neo4jStore:
-        """Open a driver, wait for the server (it may be booting), and apply the schema."""
+        """Open a driver, wait for the server (it may be booting), and apply the schema.
+
+        ``driver_options`` are ``neo4j`` driver settings laid over :data:`DRIVER_DEFAULTS`.
+        With ``apply_schema=False`` the schema is left to an explicit :meth:`migrate`.
+        """
         check_all(ALL_FILES)
-        driver = GraphDatabase.driver(url, auth=(user, password), **driver_options)
+        options = {**DRIVER_DEFAULTS, **driver_options}
+        driver = GraphDatabase.driver(url, auth=(user, password), **options)
         store = cls(driver, database)
         try:
-            store._start(startup_timeout_s)
+            store._start(startup_timeout_s, apply_schema)
         except BaseException:
             driver.close()
             raise
         return store
 
-    def _start(self, timeout_s: float) -> None:
+    def _start(self, timeout_s: float, apply_schema: bool) -> None:
         retrying = Retrying(
             stop=stop_after_delay(timeout_s),
             wait=wait_exponential(multiplier=0.25, max=4.0),
@@ -93,20 +146,31 @@ class Neo4jStore:
             for attempt in retrying:
                 with attempt:
                     self._driver.verify_connectivity()
-                    self.migrate()
+                    if apply_schema:
+                        self.migrate()
         except _BOOTING as error:
             raise StoreUnavailable(
                 f"the graph database did not answer within {timeout_s:g} s: {error}"
             ) from error
 
-    def migrate(self) -> None:
-        """Apply the schema (constraints and indexes, all IF NOT EXISTS); safe to repeat."""
-        for statement in statements(SCHEMA):
-            # schema changes cannot share a transaction with data: one auto-commit each
-            self._driver.execute_query(statement, database_=self._database)
+    def migrate(self) -> SchemaReport:
+        """Apply the schema (constraints and indexes, all IF NOT EXISTS); safe to repeat.
+
+        Records the schema version unless one is recorded, and reports what was created.
+        """
+        constraints = indexes = 0
+        scripts = statements(SCHEMA)
+        with _translated():
+            for statement in scripts:
+                # schema changes cannot share a transaction with data: one each
+                summary = self._driver.execute_query(statement, database_=self._database).summary
+                constraints += summary.counters.constraints_added
+                indexes += summary.counters.indexes_added
         self.write(
             lambda g: g.execute(Query.INIT_META, name="schema_version", value=SCHEMA_VERSION)
         )
+        version = self.get_meta("schema_version") or SCHEMA_VERSION
+        return SchemaReport(len(scripts), constraints, indexes, version)
 
     # -- transactions ----------------------------------------------------------------------
 
@@ -146,7 +210,24 @@ class Neo4jStore:
         return [record.data() for record in result.records]
 
     def ping(self) -> None:
-        self._query(Query.PING)
+        """One read round trip, without the driver's retries: readiness is the state now.
+
+        A second attempt follows at once, because the first may have drawn a pooled
+        connection the server closed (it restarted); the failure discards those.
+        """
+        for attempt in (1, 2):
+            try:
+                with (
+                    _translated(),
+                    self._driver.session(
+                        database=self._database, default_access_mode=READ_ACCESS
+                    ) as session,
+                ):
+                    session.run(load(Query.PING)).consume()
+                return
+            except StoreUnavailable:
+                if attempt == 2:
+                    raise
 
     def close(self) -> None:
         self._driver.close()
