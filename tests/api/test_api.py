@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -202,9 +203,11 @@ def test_limits_reject_and_stewards_review_conflicts(api: Api) -> None:
         "limit: a customer holds at most 2 crm_id; this merge would make 3"
     ]
     page = api.get("/v1/review/conflicts", scope="steward", limit=1).json()
-    assert page["next_cursor"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", page["next_cursor"])  # goes in a URL as is
     rest = api.get("/v1/review/conflicts", scope="steward", cursor=page["next_cursor"]).json()
     assert rest["items"] == []
+    bad = api.get("/v1/review/conflicts", scope="steward", cursor="phone:+886|x")
+    assert bad.status_code == 422 and bad.json()["code"] == "bad_cursor"
 
 
 def test_steward_split_keeps_the_old_id_with_the_oldest_part_and_is_audited(api: Api) -> None:

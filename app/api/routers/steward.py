@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query
 
 from app.api.deps import EngineDep, Steward, actor_of
 from app.api.responses import ConflictsOut, ErrorOut, StewardOut
-from app.errors import Unprocessable
 from app.schemas import IdentifierActionIn, LinkIn, MergeIn
 from app.services import inspection, stewardship
 from app.services.stewardship import StewardResult
@@ -67,12 +66,7 @@ def review(
     cursor: Annotated[str | None, Query(max_length=600)] = None,
 ) -> dict[str, Any]:
     """Links refused by a limit, a trait clash or an attach rule, waiting for a decision."""
-    after = None
-    if cursor:
-        a, sep, b = cursor.partition("|")
-        if not sep:
-            raise Unprocessable("cursor is the next_cursor of the previous page", code="bad_cursor")
-        after = (a, b)
+    after = inspection.pair_of_cursor(cursor) if cursor else None
     links = inspection.conflicts(engine, limit, after)
     return {
         "items": [inspection.link_view(link) for link in links],
