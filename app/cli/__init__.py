@@ -321,6 +321,17 @@ def _policy_check(args: argparse.Namespace, settings: Settings) -> int:
 # -- parser --------------------------------------------------------------------------------
 
 
+def _positive(text: str) -> int:
+    """A chunk size: a whole number from 1 to 10,000."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"{value} is outside 1-10000")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="c360",
@@ -350,7 +361,9 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="bulk load a JSON Lines file")
     imp.add_argument("what", choices=["observations", "events"])
     imp.add_argument("file")
-    imp.add_argument("--chunk-size", type=int, default=1000, help="records per atomic chunk")
+    imp.add_argument(
+        "--chunk-size", type=_positive, default=1000, help="records per atomic chunk (1-10000)"
+    )
     imp.set_defaults(run=_import)
 
     export = sub.add_parser("export", help="export data").add_subparsers(metavar="what")

@@ -223,6 +223,18 @@ def test_keys_create_without_a_name_is_refused_by_the_parser(cli: Cli) -> None:
     assert exit_.value.code == 2
 
 
+@pytest.mark.parametrize("size", ["0", "-3", "20000", "many"])
+def test_import_refuses_a_chunk_size_out_of_range(
+    cli: Cli, size: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = cli.jsonl("one.jsonl", observation("o1", ("email", "amy@x.com")))
+    with pytest.raises(SystemExit) as exit_:
+        cli("import", "observations", str(path), "--chunk-size", size)
+    assert exit_.value.code == 2
+    assert "--chunk-size" in capsys.readouterr().err
+    assert not cli.db.exists()
+
+
 # -- import observations -----------------------------------------------------------------------
 
 
