@@ -26,6 +26,7 @@ from app.store.codec import encode_time
 from app.store.neo4j import records
 from app.store.neo4j.graph import Neo4jGraph
 from app.store.neo4j.queries import ALL_FILES, SCHEMA, Query
+from app.store.paging import keyset_pages
 from app.store.protocol import (
     ApiKeyRecord,
     StoreConflict,
@@ -260,30 +261,16 @@ class Neo4jStore:
     # -- scans -----------------------------------------------------------------------------
 
     def scan_identifiers(self, batch_size: int) -> Iterator[list[IdentifierState]]:
-        after = ""
-        while True:
+        def fetch(start: str) -> list[IdentifierState]:
+            return self.read(lambda g: g.identifier_page(start, batch_size))
 
-            def page(g: Neo4jGraph, start: str = after) -> list[IdentifierState]:
-                return g.identifier_page(start, batch_size)
-
-            batch = self.read(page)
-            if not batch:
-                return
-            yield batch
-            after = batch[-1].key
+        return keyset_pages(fetch, "", lambda state: state.key)
 
     def scan_customers(self, batch_size: int) -> Iterator[list[CustomerState]]:
-        after = ""
-        while True:
+        def fetch(start: str) -> list[CustomerState]:
+            return self.read(lambda g: g.customer_page(start, batch_size))
 
-            def page(g: Neo4jGraph, start: str = after) -> list[CustomerState]:
-                return g.customer_page(start, batch_size)
-
-            batch = self.read(page)
-            if not batch:
-                return
-            yield batch
-            after = batch[-1].id
+        return keyset_pages(fetch, "", lambda customer: customer.id)
 
     def scan_links(self, batch_size: int) -> Iterator[list[LinkRecord]]:
         after: str | None = ""

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from app.store.codec import decode_json, decode_time, encode_json, encode_time
+from app.store.paging import keyset_pages
 from app.store.protocol import ApiKeyRecord, StoreUnavailable
 from app.store.sqlite.graph import LINK_COLUMNS, LINK_JOIN, SqliteGraph
 from resolvers.evidence import CustomerState, IdentifierState, LinkRecord
@@ -194,39 +195,31 @@ class SqliteStore:
     # -- scans ---------------------------------------------------------------------------
 
     def scan_identifiers(self, batch_size: int) -> Iterator[list[IdentifierState]]:
-        after = ""
-        while True:
+        def page(g: SqliteGraph, start: str) -> list[IdentifierState]:
+            rows = g.conn.execute(
+                "SELECT key FROM identifiers WHERE key > ? ORDER BY key LIMIT ?",
+                (start, batch_size),
+            ).fetchall()
+            found = g.identifiers([r[0] for r in rows])
+            return [found[r[0]] for r in rows]
 
-            def page(g: SqliteGraph, start: str = after) -> list[IdentifierState]:
-                rows = g.conn.execute(
-                    "SELECT key FROM identifiers WHERE key > ? ORDER BY key LIMIT ?",
-                    (start, batch_size),
-                ).fetchall()
-                found = g.identifiers([r[0] for r in rows])
-                return [found[r[0]] for r in rows]
+        def fetch(start: str) -> list[IdentifierState]:
+            return self.read(lambda g: page(g, start))
 
-            batch = self.read(page)
-            if not batch:
-                return
-            yield batch
-            after = batch[-1].key
+        return keyset_pages(fetch, "", lambda state: state.key)
 
     def scan_customers(self, batch_size: int) -> Iterator[list[CustomerState]]:
-        after = ""
-        while True:
+        def page(g: SqliteGraph, start: str) -> list[CustomerState]:
+            rows = g.conn.execute(
+                "SELECT id FROM customers WHERE id > ? ORDER BY id LIMIT ?", (start, batch_size)
+            ).fetchall()
+            found = g.customers([r[0] for r in rows])
+            return [found[r[0]] for r in rows]
 
-            def page(g: SqliteGraph, start: str = after) -> list[CustomerState]:
-                rows = g.conn.execute(
-                    "SELECT id FROM customers WHERE id > ? ORDER BY id LIMIT ?", (start, batch_size)
-                ).fetchall()
-                found = g.customers([r[0] for r in rows])
-                return [found[r[0]] for r in rows]
+        def fetch(start: str) -> list[CustomerState]:
+            return self.read(lambda g: page(g, start))
 
-            batch = self.read(page)
-            if not batch:
-                return
-            yield batch
-            after = batch[-1].id
+        return keyset_pages(fetch, "", lambda customer: customer.id)
 
     def scan_links(self, batch_size: int) -> Iterator[list[LinkRecord]]:
         after = (0, 0)
