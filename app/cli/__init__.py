@@ -154,24 +154,32 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.what == "observations":
         from app.schemas import ObservationIn
-        from app.services.stitching import stitch
+        from app.services.stitching import normalise_batch, stitch
 
         def apply_observations(records: Sequence[ObservationIn]) -> tuple[int, int]:
             results = stitch(engine, [r.raw() for r in records], actor)
             repeats = sum(r.status == "duplicate" for r in results)
             return len(results) - repeats, repeats
 
-        report = import_file(path, ObservationIn, apply_observations, args.chunk_size, show)
+        def check_observations(records: Sequence[ObservationIn]) -> object:
+            return normalise_batch(engine, [r.raw() for r in records], "observations")
+
+        report = import_file(
+            path, ObservationIn, apply_observations, args.chunk_size, show, check_observations
+        )
     else:
         from app.schemas import EventIn
-        from app.services.events import record_events
+        from app.services.events import record_events, validate_batch
 
         def apply_events(records: Sequence[EventIn]) -> tuple[int, int]:
             results = record_events(engine, [r.raw() for r in records], actor)
             repeats = sum(r.status == "duplicate" for r in results)
             return len(results) - repeats, repeats
 
-        report = import_file(path, EventIn, apply_events, args.chunk_size, show)
+        def check_events(records: Sequence[EventIn]) -> object:
+            return validate_batch(engine, [r.raw() for r in records])
+
+        report = import_file(path, EventIn, apply_events, args.chunk_size, show, check_events)
     bar.close()
     print(
         f"{report.lines:,} lines: {report.written:,} written, {report.duplicates:,} already there, "

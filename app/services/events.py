@@ -8,10 +8,11 @@ most trusted identifier that links, so it follows that identifier through merges
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.engine import Engine
 from app.errors import Conflict
+from app.services.batches import item_loc, one_per_item
 from app.services.stitching import anchor_customer, stitch_in
 from app.store.protocol import GraphWriter
 from resolvers.changes import AuditEntry, Observation
@@ -39,7 +40,9 @@ class _Checked:
     evidence: Observation
 
 
-def validate_batch(engine: Engine, raws: Sequence[RawEvent]) -> list[_Checked]:
+def validate_batch(
+    engine: Engine, raws: Sequence[RawEvent], where: str | None = "events"
+) -> list[_Checked]:
     """Validate every event and its identifiers, or raise naming each bad field."""
     errors: list[FieldError] = []
     checked: list[_Checked] = []
@@ -60,7 +63,7 @@ def validate_batch(engine: Engine, raws: Sequence[RawEvent]) -> list[_Checked]:
             )
         if problems:
             errors.extend(
-                FieldError(("events", index, *p.loc), p.code, p.message) for p in problems
+                FieldError(item_loc(where, index, *p.loc), p.code, p.message) for p in problems
             )
             continue
         keys = [i.key for i in found.identifiers]
@@ -70,7 +73,7 @@ def validate_batch(engine: Engine, raws: Sequence[RawEvent]) -> list[_Checked]:
             if earlier[1] != event.body_hash:
                 errors.append(
                     FieldError(
-                        ("events", index, "id"),
+                        item_loc(where, index, "id"),
                         "duplicate_id",
                         f"id repeats item {earlier[0]} of this batch with a different body",
                     )
@@ -93,18 +96,29 @@ def validate_batch(engine: Engine, raws: Sequence[RawEvent]) -> list[_Checked]:
     return checked
 
 
-def record_events(engine: Engine, raws: Sequence[RawEvent], actor: str) -> list[EventResult]:
-    """Validate and record a batch atomically; results in the batch's order (repeats once)."""
-    checked = validate_batch(engine, raws)
+def record_events(
+    engine: Engine, raws: Sequence[RawEvent], actor: str, where: str | None = "events"
+) -> list[EventResult]:
+    """Validate and record a batch atomically; one result per item, in the batch's order.
+
+    An id the batch repeats with the same body is recorded once and answered ``duplicate``
+    where it repeats.
+    """
+    checked = validate_batch(engine, raws, where)
     audit: list[AuditEntry] = []
 
     def work(tx: GraphWriter) -> list[EventResult]:
         audit.clear()
-        return record_in(tx, engine, checked, actor, audit)
+        return record_in(tx, engine, checked, actor, audit, where)
 
     results = engine.store.write(work)
     engine.sink.committed(audit, 0)
-    return results
+    return one_per_item(
+        [raw.id for raw in raws],
+        results,
+        lambda r: r.event_id,
+        lambda r: replace(r, status="duplicate"),
+    )
 
 
 def record_in(
@@ -113,11 +127,14 @@ def record_in(
     checked: Sequence[_Checked],
     actor: str,
     audit: list[AuditEntry],
+    where: str | None = "events",
 ) -> list[EventResult]:
     """Record validated events inside an open write transaction."""
     stored = tx.event_hashes([c.event.id for c in checked])
     clashes = [
-        FieldError(("events", i, "id"), "id_reused", "this id was stored with a different body")
+        FieldError(
+            item_loc(where, i, "id"), "id_reused", "this id was stored with a different body"
+        )
         for i, c in enumerate(checked)
         if c.event.id in stored and stored[c.event.id] != c.event.body_hash
     ]
@@ -130,7 +147,7 @@ def record_in(
     fresh = [c for c in checked if c.event.id not in stored]
     if fresh:
         stitch_in(
-            tx, engine, [c.evidence for c in fresh], actor, "events", audit, keep_observations=False
+            tx, engine, [c.evidence for c in fresh], actor, where, audit, keep_observations=False
         )
     keys = {k for c in checked for k in c.event.identifiers}
     states = tx.identifiers(keys)

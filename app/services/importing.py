@@ -47,8 +47,9 @@ class Chunk(Generic[M]):
     """Parsed records of consecutive lines, with the line number of each."""
 
     records: list[M]
-    lines: list[int]
+    lines: list[int]  # every non-blank line of the chunk, parsed or not
     errors: list[LineError]
+    record_lines: list[int]  # the line of each record
 
 
 MAX_ERRORS_KEPT = 1000
@@ -59,6 +60,7 @@ def read_chunks(path: Path, model: type[M], chunk_size: int) -> Iterator[tuple[C
     records: list[M] = []
     lines: list[int] = []
     errors: list[LineError] = []
+    record_lines: list[int] = []
     read = 0
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
@@ -66,17 +68,17 @@ def read_chunks(path: Path, model: type[M], chunk_size: int) -> Iterator[tuple[C
             text = raw.strip()
             if not text:
                 continue
+            lines.append(number)
             try:
                 records.append(model.model_validate_json(text))
-                lines.append(number)
+                record_lines.append(number)
             except ValidationError as error:
                 errors.extend(_line_errors(number, error))
-                lines.append(number)
             if len(lines) >= chunk_size:
-                yield Chunk(records, lines, errors), read
-                records, lines, errors = [], [], []
+                yield Chunk(records, lines, errors, record_lines), read
+                records, lines, errors, record_lines = [], [], [], []
     if lines:
-        yield Chunk(records, lines, errors), read
+        yield Chunk(records, lines, errors, record_lines), read
 
 
 def import_file(
@@ -85,22 +87,34 @@ def import_file(
     apply: Callable[[Sequence[M]], tuple[int, int]],
     chunk_size: int = 1000,
     progress: Progress | None = None,
+    check: Callable[[Sequence[M]], object] | None = None,
 ) -> ImportReport:
-    """Import a file: ``apply`` writes one chunk atomically and answers (written, repeats)."""
+    """Import a file: ``apply`` writes one chunk atomically and answers (written, repeats).
+
+    A chunk with a line that does not parse is refused whole; ``check`` (validation that
+    writes nothing, raising ValidationFailed) then still looks at the lines that did parse,
+    so one run reports every bad line of the chunk, not just the first kind of problem.
+    """
     total = path.stat().st_size
     report = ImportReport()
     for chunk, read in read_chunks(path, model, chunk_size):
         report.lines += len(chunk.lines)
         errors = list(chunk.errors)
-        if not errors:
+        if errors and check is not None and chunk.records:
+            try:
+                check(chunk.records)
+            except ValidationFailed as failed:
+                errors.extend(_located(failed.errors, chunk.record_lines))
+            errors.sort(key=lambda e: e.line)
+        elif not errors:
             try:
                 written, repeats = apply(chunk.records)
                 report.written += written
                 report.duplicates += repeats
             except ValidationFailed as failed:
-                errors = _located(failed.errors, chunk.lines)
+                errors = _located(failed.errors, chunk.record_lines)
             except Conflict as conflict:
-                errors = _located(conflict.errors, chunk.lines) or [
+                errors = _located(conflict.errors, chunk.record_lines) or [
                     LineError(chunk.lines[0], "", conflict.message)
                 ]
         if errors:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 from app.engine import Engine
 from app.errors import Conflict
+from app.services.batches import item_loc, one_per_item
 from app.services.evidence import reresolve
 from app.store.protocol import GraphWriter, Pair
 from resolvers.changes import AuditEntry, ChangeSet, Ignored, Observation
@@ -41,7 +42,7 @@ class StitchResult:
 
 
 def normalise_batch(
-    engine: Engine, raws: Sequence[RawObservation], where: str
+    engine: Engine, raws: Sequence[RawObservation], where: str | None
 ) -> list[Observation]:
     """Normalise a whole batch or raise ValidationFailed naming every bad item and field."""
     errors: list[FieldError] = []
@@ -52,7 +53,7 @@ def normalise_batch(
             obs = normalise_observation(raw, engine.normaliser)
         except ValidationFailed as failed:
             errors.extend(
-                FieldError((where, index, *e.loc), e.code, e.message) for e in failed.errors
+                FieldError(item_loc(where, index, *e.loc), e.code, e.message) for e in failed.errors
             )
             continue
         earlier = seen.get(obs.id)
@@ -60,7 +61,7 @@ def normalise_batch(
             if earlier[1] != obs.body_hash:
                 errors.append(
                     FieldError(
-                        (where, index, "id"),
+                        item_loc(where, index, "id"),
                         "duplicate_id",
                         f"id repeats item {earlier[0]} of this batch with a different body",
                     )
@@ -74,9 +75,16 @@ def normalise_batch(
 
 
 def stitch(
-    engine: Engine, raws: Sequence[RawObservation], actor: str, where: str = "observations"
+    engine: Engine,
+    raws: Sequence[RawObservation],
+    actor: str,
+    where: str | None = "observations",
 ) -> list[StitchResult]:
-    """Validate and stitch a batch atomically; results in the batch's order (repeats once)."""
+    """Validate and stitch a batch atomically; one result per item, in the batch's order.
+
+    An id the batch repeats with the same body is written once and answered ``duplicate``
+    where it repeats.
+    """
     observations = normalise_batch(engine, raws, where)
     audit: list[AuditEntry] = []
 
@@ -87,7 +95,12 @@ def stitch(
     results = engine.store.write(work)
     rejected = sum(len(r.rejected) for r in results if r.status == "stitched")
     engine.sink.committed(audit, rejected)
-    return results
+    return one_per_item(
+        [raw.id for raw in raws],
+        results,
+        lambda r: r.observation_id,
+        lambda r: replace(r, status="duplicate", merged=[], rejected=[]),
+    )
 
 
 def stitch_in(
@@ -95,7 +108,7 @@ def stitch_in(
     engine: Engine,
     observations: Sequence[Observation],
     actor: str,
-    where: str = "observations",
+    where: str | None = "observations",
     audit: list[AuditEntry] | None = None,
     keep_observations: bool = True,
 ) -> list[StitchResult]:
@@ -106,7 +119,9 @@ def stitch_in(
     """
     stored = tx.observation_hashes([o.id for o in observations]) if keep_observations else {}
     clashes = [
-        FieldError((where, i, "id"), "id_reused", "this id was stored with a different body")
+        FieldError(
+            item_loc(where, i, "id"), "id_reused", "this id was stored with a different body"
+        )
         for i, o in enumerate(observations)
         if o.id in stored and stored[o.id] != o.body_hash
     ]

@@ -115,6 +115,25 @@ def test_schema_errors_use_the_same_shape(api: Api) -> None:
     )
     assert naive.status_code == 422
     assert naive.json()["errors"][0]["loc"] == ["observed_at"]
+    # value errors of a single record are located in the record, like its schema errors
+    bad_phone = api.post("/v1/observations", observation("p", ("phone", "0800 000")))
+    assert bad_phone.json()["errors"][0]["loc"] == ["identifiers", 0, "value"]
+    bad_event = api.post(
+        "/v1/events",
+        {
+            "id": "x-1",
+            "type": "order.placed",
+            "occurred_at": "2026-03-09T10:00:00Z",
+            "source": "web",
+            "identifiers": [{"kind": "email", "value": "a@b"}],
+            "data": {"total": 5},
+        },
+    )
+    assert [e["loc"] for e in bad_event.json()["errors"]] == [
+        ["data", "order_id"],
+        ["data", "currency"],
+        ["identifiers", 0, "value"],
+    ]
 
 
 def test_retries_are_idempotent_and_a_changed_body_is_a_conflict(api: Api) -> None:
@@ -127,6 +146,38 @@ def test_retries_are_idempotent_and_a_changed_body_is_a_conflict(api: Api) -> No
     assert conflict.status_code == 409
     assert conflict.json()["code"] == "id_reused"
     assert api.engine.store.counts()["observations"] == 1
+
+
+def test_a_batch_answers_every_item_in_place_even_a_repeated_id(api: Api) -> None:
+    respelt = dict(
+        JANE,
+        identifiers=[
+            {"kind": "crm_id", "value": "C1234567"},
+            {"kind": "email", "value": "janedoe@gmail.com"},
+            {"kind": "phone", "value": "+886 912 555 678"},
+        ],
+    )
+    other = observation("web-2", ("email", "li.wei@example.org"))
+    batch = {"observations": [JANE, other, respelt]}
+    results = api.post("/v1/observations/batch", batch).json()["results"]
+    assert [(r["observation_id"], r["status"]) for r in results] == [
+        (JANE["id"], "stitched"),
+        ("web-2", "stitched"),
+        (JANE["id"], "duplicate"),
+    ]
+    assert results[2]["customer_id"] == results[0]["customer_id"]
+    assert api.engine.store.counts()["observations"] == 2
+    event = {
+        "id": "v1",
+        "type": "custom.store_visit",
+        "occurred_at": "2026-03-04T08:00:00Z",
+        "source": "pos",
+        "identifiers": [{"kind": "email", "value": "li.wei@example.org"}],
+        "data": {"store": "Xinyi"},
+    }
+    recorded = api.post("/v1/events/batch", {"events": [event, event]}).json()["results"]
+    assert [r["status"] for r in recorded] == ["recorded", "duplicate"]
+    assert api.engine.store.counts()["events"] == 1
 
 
 def test_bodies_over_the_limit_answer_413(api: Api) -> None:

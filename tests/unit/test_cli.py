@@ -304,6 +304,26 @@ def test_a_bad_line_refuses_its_whole_chunk_and_only_that_chunk(cli: Cli) -> Non
     assert cli.customer_of("crm_id", "E0000001") is not None
 
 
+def test_one_run_names_every_bad_line_of_a_chunk_whatever_is_wrong_with_it(cli: Cli) -> None:
+    path = cli.jsonl(
+        "mixed.jsonl",
+        observation("a-1", ("phone", "12")),  # parses, but is no phone number
+        '{"id": "a-2", "source": "crm", ',  # does not parse
+        observation("a-3", ("crm_id", "A0000003")),
+        observation("a-4", ("email", "not-an-address")),
+    )
+
+    run = cli("import", "observations", str(path))
+
+    assert run.code == 1
+    assert "4 lines: 0 written, 0 already there, 4 in 1 refused chunk(s)" in run.out
+    problems = [line.strip() for line in run.err.splitlines() if line.startswith("  line ")]
+    assert [p.split(":")[0] for p in problems] == ["line 1", "line 2", "line 4"]
+    assert problems[0].startswith("line 1: identifiers.0.value: ")
+    assert problems[2].startswith("line 4: identifiers.0.value: ")
+    assert cli.ids("observations") == []
+
+
 def test_an_id_stored_with_another_body_is_reported_and_not_overwritten(cli: Cli) -> None:
     cli("import", "observations", str(cli.jsonl("first.jsonl", PEOPLE[0])))
     changed = {**PEOPLE[0], "attributes": {"first_name": "Janet"}}

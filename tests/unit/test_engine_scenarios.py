@@ -687,13 +687,29 @@ def test_stitching_the_same_observation_again_is_a_no_op(engine: Engine) -> None
         source="eshop",
     )
     results = stitch(engine, [retry, retry], "retry")
-    assert len(results) == 1
-    assert (results[0].status, results[0].customer_id) == ("duplicate", cid)
+    assert [(r.status, r.customer_id) for r in results] == [("duplicate", cid)] * 2
     assert engine.store.counts() == counts
     assert link_states(engine.store) == links
     pair = ("email:amylin@gmail.com", f"phone:{MEI_MOBILE}")
     assert engine.store.read(lambda tx: tx.links([pair]))[pair].count == 1
     assert history(engine, cid) == audit
+
+
+def test_an_id_repeated_in_one_batch_is_written_once_and_answered_in_its_place(
+    engine: Engine,
+) -> None:
+    first = obs("pos-7", ("phone", "0937-615-284"), ("loyalty_id", "L-77"))
+    other = obs("pos-8", ("email", "bo.chen@example.org"))
+    same = obs("pos-7", ("phone", "+886937615284"), ("loyalty_id", "L-77"))  # spelt otherwise
+    results = stitch(engine, [first, other, same], "pos")
+    assert [(r.observation_id, r.status) for r in results] == [
+        ("pos-7", "stitched"),
+        ("pos-8", "stitched"),
+        ("pos-7", "duplicate"),
+    ]
+    assert results[2].customer_id == results[0].customer_id is not None
+    assert results[2].merged == [] and results[2].identifiers == results[0].identifiers
+    assert engine.store.counts()["observations"] == 2
 
 
 def test_an_id_reused_with_a_different_body_is_a_conflict_and_writes_nothing(

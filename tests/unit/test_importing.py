@@ -117,6 +117,33 @@ def test_errors_of_a_chunk_refused_by_apply_are_mapped_to_file_lines(tmp_path: P
     assert (report.written, report.rejected_chunks, report.rejected_lines) == (1, 1, 2)
 
 
+def test_a_chunk_with_a_parse_error_is_still_checked_so_every_bad_line_is_named(
+    tmp_path: Path,
+) -> None:
+    def check(records: Sequence[Row]) -> None:
+        bad = [i for i, r in enumerate(records) if r.n < 0]
+        if bad:
+            raise ValidationFailed(
+                [FieldError(("observations", i, "n"), "negative", "must be >= 0") for i in bad]
+            )
+
+    path = write(
+        tmp_path / "f.jsonl",
+        {"id": "a", "n": -1},
+        "{oops",
+        "",
+        {"id": "b"},
+        {"id": "c", "n": -2},
+    )
+    apply = Recorder()
+
+    report = import_file(path, Row, apply, chunk_size=10, check=check)
+
+    assert apply.chunks == []  # checked, never written
+    assert [(e.line, e.field) for e in report.errors] == [(1, "n"), (2, ""), (5, "n")]
+    assert (report.written, report.rejected_chunks, report.rejected_lines) == (0, 1, 4)
+
+
 def test_a_conflict_without_located_errors_is_pinned_to_the_chunk_start(tmp_path: Path) -> None:
     path = write(tmp_path / "f.jsonl", {"id": "a"}, {"id": "b"}, {"id": "c"})
 

@@ -22,7 +22,7 @@ def _count(results: list[EventResult]) -> None:
 @router.post("", response_model=EventOut, responses=ERRORS)
 def record_one(body: EventIn, engine: EngineDep, key: Ingest) -> EventResult:
     """Record one event; unknown types are accepted only as custom.*."""
-    results = record_events(engine, [body.raw()], actor_of(key))
+    results = record_events(engine, [body.raw()], actor_of(key), where=None)
     _count(results)
     return results[0]
 

@@ -31,7 +31,7 @@ def _count(results: list[StitchResult]) -> None:
 @router.post("", response_model=StitchOut, responses=ERRORS)
 def stitch_one(body: ObservationIn, engine: EngineDep, key: Ingest) -> StitchResult:
     """Stitch one observation; answers its customer and what merged or was rejected."""
-    results = stitch(engine, [body.raw()], actor_of(key), where="observation")
+    results = stitch(engine, [body.raw()], actor_of(key), where=None)
     _count(results)
     return results[0]
 
