@@ -49,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(f"{error.strerror or error}{where}")
     except KeyboardInterrupt:
         _fail("interrupted")
+    finally:
+        _close_engines()
     return EXIT_FAILED
 
 
@@ -65,8 +67,19 @@ def _settings_error(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+_OPEN: list[Engine] = []
+
+
 def _engine(settings: Settings) -> Engine:
-    return build_engine(settings)
+    """The command's engine; its store is closed when the command ends, however it ends."""
+    engine = build_engine(settings)
+    _OPEN.append(engine)
+    return engine
+
+
+def _close_engines() -> None:
+    while _OPEN:
+        _OPEN.pop().store.close()
 
 
 # -- commands ------------------------------------------------------------------------------

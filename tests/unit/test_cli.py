@@ -19,9 +19,10 @@ import pytest
 
 from app.cli import main, progress
 from app.cli.progress import ProgressBar
-from app.engine import build_engine
+from app.engine import Engine, build_engine
 from app.services.customers import Resolved, resolve
 from app.settings import Settings
+from app.store.protocol import StoreUnavailable
 from resolvers.observations import RawIdentifier
 
 # -- harness -----------------------------------------------------------------------------------
@@ -747,3 +748,22 @@ def test_progress_counts_are_human(count: int, shown: str) -> None:
 def test_progress_time_left_reads_as_a_clock() -> None:
     assert progress._clock(3725.9) == "1:02:05"
     assert progress._clock(0) == "0:00:00"
+
+
+@pytest.mark.parametrize("argv", [["verify"], ["export", "identity-map"], ["keys", "list"]])
+def test_every_command_closes_the_store_it_opened(cli: Cli, argv: list[str]) -> None:
+    import app.cli
+
+    opened: list[Engine] = []
+
+    def tracked(settings: Settings) -> Engine:
+        engine = build_engine(settings)
+        opened.append(engine)
+        return engine
+
+    cli.monkeypatch.setattr(app.cli, "build_engine", tracked)
+    cli(*argv)
+    assert opened
+    for engine in opened:
+        with pytest.raises(StoreUnavailable, match="closed"):
+            engine.store.counts()
