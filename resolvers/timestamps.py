@@ -13,8 +13,10 @@ def stamp(moment: datetime) -> str:
 
 
 def from_stamp(text: str) -> datetime:
-    """The inverse of stamp."""
-    return datetime.strptime(text, STAMP_FORMAT).replace(tzinfo=UTC)
+    """The inverse of stamp (``fromisoformat`` reads it in C, ``strptime`` was ten times slower)."""
+    if len(text) != 27 or text[-1] != "Z":
+        raise ValueError(f"not a stamp: {text!r}")
+    return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
 
 
 def iso_utc(moment: datetime) -> str:

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from app.api import errors
 from app.api.middleware import Guard
 from app.api.routers import customers, events, health, observations, resolve, steward
+from app.api.runtime import tune_gc
 from app.engine import Engine, build_engine
 from app.metrics import PrometheusSink
 from app.services.keys import KeyCache
@@ -38,6 +39,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         built.sink = PrometheusSink()
         app.state.engine = built
         app.state.keys = KeyCache(built)
+        if owned:  # a served worker, not an app a test drives with its own engine
+            tune_gc()
         try:
             yield
         finally:
