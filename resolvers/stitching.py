@@ -184,7 +184,7 @@ class Workspace:
             now_agreeing = agreeing(merged)
             customer.traits = union(customer.traits, now_agreeing)
             self._dirty_customers.add(customer.id)
-            if now_agreeing.keys() < before.keys() or disagreement(customer.traits):
+            if not before.keys() <= now_agreeing.keys() or disagreement(customer.traits):
                 # the customer's people no longer agree: only re-resolving can tell who is who
                 self.seed_customers.add(customer.id)
                 self.seed_keys.add(state.key)

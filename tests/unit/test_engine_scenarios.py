@@ -191,6 +191,22 @@ def test_a_family_mailbox_or_landline_keeps_two_people_with_different_birth_date
     assert_consistent(engine)
 
 
+def test_a_trait_its_records_contradict_no_longer_speaks_for_the_customer(engine: Engine) -> None:
+    # One CRM id, two records naming two people. The first record's name must not stay on
+    # the customer: it would refuse a later merge with someone of the other name.
+    stitch(engine, [obs("crm-1", ("crm_id", "C1001"), first_name="志明")], "test")
+    stitch(
+        engine,
+        [obs("crm-2", ("crm_id", "C1001"), hours=1, first_name="美玲", birth_date="1980-01-02")],
+        "test",
+    )
+    cid = customer_of(engine, "crm_id", "C1001")
+    assert cid is not None
+    customer = engine.store.read(lambda tx: tx.customers([cid]))[cid]
+    assert customer.traits == {"birth_date": ("1980-01-02",)}
+    assert_consistent(engine)
+
+
 @pytest.mark.parametrize("shared", sorted(FAMILY))
 def test_the_same_shared_value_on_two_records_of_one_person_is_not_generic(
     engine: Engine, shared: str
