@@ -276,6 +276,29 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_FAILED
 
 
+def _reresolve(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services.reresolution import ReresolveReport, reresolve_store
+
+    engine = _engine(settings)
+    source = f"policy file {settings.policy_file}" if settings.policy_file else "default policy"
+    reason = args.reason or f"the merge policy was applied again to stored evidence ({source})"
+    bar = ProgressBar("re-resolving", engine.store.counts()["identifiers"])
+
+    def show(done: int, report: ReresolveReport) -> None:
+        bar.update(done, f"{report.changed:,} re-derived, {report.customers_written:,} written")
+
+    report = reresolve_store(engine, "c360 reresolve", reason, args.page_size, show)
+    bar.close()
+    print(
+        f"{report.identifiers:,} identifiers under the {source}: {report.changed:,} re-derived, "
+        f"{report.customers_written:,} customers written, {report.customers_removed:,} removed, "
+        f"{report.audit_entries:,} audit entries"
+    )
+    for transition, count in sorted(report.transitions.items()):
+        print(f"  {transition}: {count:,}")
+    return 0
+
+
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from app.services.demo import load_demo
 
@@ -396,6 +419,15 @@ def _parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="recompute customers from the links and compare")
     verify.add_argument("--repair", action="store_true", help="re-resolve whatever drifted")
     verify.set_defaults(run=_verify)
+
+    again = sub.add_parser(
+        "reresolve", help="apply the current merge policy to everything already stored"
+    )
+    again.add_argument("--reason", help="the reason the audit entries give")
+    again.add_argument(
+        "--page-size", type=_positive, default=500, help="identifiers per transaction (1-10000)"
+    )
+    again.set_defaults(run=_reresolve)
 
     demo = sub.add_parser("demo", help="load a generated demo data set")
     demo.add_argument("--people", type=int, default=2000)

@@ -6,13 +6,17 @@ from itertools import permutations
 
 import pytest
 
+from app.engine import Engine
 from app.errors import Conflict, NotFound
 from app.services import stewardship
 from app.services.customers import customer_of_identifier, find_customer, resolve
+from app.services.reresolution import reresolve_store
 from app.services.stitching import stitch
 from app.services.verification import verify
 from app.store.protocol import Store
 from resolvers.evidence import LinkState, Status
+from resolvers.normalise import Normaliser
+from resolvers.policy import load_policy
 from tests.contract.conftest import Reset
 from tests.contract.support import (
     customer_of,
@@ -367,6 +371,32 @@ def test_observations_of_newest_first(store: Store) -> None:
     assert found[0].source == "pos"
     assert store.read(lambda tx: tx.observations_of(["phone:+886912000111"], 1))[0].id == "o2"
     assert store.read(lambda tx: tx.observation_hashes(["o1", "nope"])).keys() == {"o1"}
+
+
+def test_reresolve_applies_a_changed_policy_and_a_second_run_changes_nothing(
+    store: Store,
+) -> None:
+    engine = engine_for(store)
+    stitch(engine, [obs("o1", *AMY), obs("o2", ("email", "bob@mail.com"), AMY[1], hours=1)], "t")
+    stitch(engine, [obs("o3", ("crm_id", "C9"), ("email", "bob@mail.com"), hours=2)], "t")
+    [before] = {customer_of(engine, *AMY[0])}
+    assert partition(store) == {frozenset(AMY_KEYS | {"email:bob@mail.com", "crm_id:C9"})}
+
+    strict = load_policy('[placeholders]\nvalues = ["phone:+886912000111"]\n')
+    changed = Engine(store, strict, Normaliser(strict, "TW"), clock=engine.clock)
+    report = reresolve_store(changed, "steward:policy", page_size=2)
+
+    assert report.transitions == {"active -> placeholder": 1}
+    assert partition(store) == {
+        frozenset({"email:amy@mail.com"}),
+        frozenset({"email:bob@mail.com", "crm_id:C9"}),
+    }
+    assert customer_of(changed, *AMY[0]) == before  # the oldest evidence keeps the id
+    [phone] = resolve(changed, [ident(*AMY[1])])
+    assert (phone.status, phone.customer_id) == ("placeholder", None)
+    assert verify(changed).clean
+    again = reresolve_store(changed, "steward:policy", page_size=3)
+    assert (again.changed, again.customers_written, again.audit_entries) == (0, 0, 0)
 
 
 def test_verify_is_clean_after_everything(store: Store) -> None:

@@ -767,3 +767,37 @@ def test_every_command_closes_the_store_it_opened(cli: Cli, argv: list[str]) -> 
     for engine in opened:
         with pytest.raises(StoreUnavailable, match="closed"):
             engine.store.counts()
+
+
+def test_reresolve_applies_a_changed_policy_to_what_is_stored(cli: Cli) -> None:
+    walk_ins = cli.jsonl(
+        "walk-ins.jsonl",
+        observation("pos-1", ("email", "amy.wu@gmail.com"), ("phone", "0955 123 456")),
+        observation("pos-2", ("email", "bo.lin@yahoo.com.tw"), ("phone", "0955-123-456")),
+    )
+    assert cli("import", "observations", str(walk_ins)).code == 0
+    glued = cli.customer_of("email", "amy.wu@gmail.com")
+    assert glued is not None and glued == cli.customer_of("email", "bo.lin@yahoo.com.tw")
+
+    # the shop's counter phone is found out: declare it a placeholder, then re-resolve
+    policy = cli.dir / "policy.toml"
+    policy.write_text('[placeholders]\nvalues = ["phone:+886955123456"]\n', encoding="utf-8")
+    cli.env("C360_POLICY_FILE", str(policy))
+    run = cli("reresolve", "--reason", "counter phone of store S01")
+
+    assert run.code == 0, run.err
+    assert "re-resolving" in run.err and "100.0%" in run.err
+    assert "3 identifiers under the policy file" in run.out
+    assert "active -> placeholder: 1" in run.out
+    amy, bo = (
+        cli.customer_of("email", "amy.wu@gmail.com"),
+        cli.customer_of("email", "bo.lin@yahoo.com.tw"),
+    )
+    assert None not in (amy, bo) and amy != bo
+    assert glued in (amy, bo)  # the part with the oldest evidence keeps the id
+    [(reason,)] = cli.sql("SELECT DISTINCT reason FROM audit WHERE actor = 'c360 reresolve'")
+    assert reason == "counter phone of store S01"
+    assert "clean" in cli("verify").out
+
+    again = cli("reresolve")
+    assert "0 re-derived, 0 customers written" in again.out

@@ -1,0 +1,135 @@
+"""Apply the current merge policy to everything stored, not only to evidence still to come.
+
+Stitching decides under the policy of the moment. After the policy file changes (a new
+placeholder, a lower limit, a kind turned ``attach``), ``reresolve_store`` walks every
+identifier page by page. In one write transaction per page it works out each identifier's
+policy-derived state again (:mod:`resolvers.refresh`), writes those that changed, and
+re-resolves the evidence components of the page from their whole evidence, as stitching's
+slow path does. The result is the partition a fresh build under the new policy gives;
+customer ids carry on by the usual succession, and every merge and split is audited.
+
+A page is atomic and the walk can be interrupted and run again: a second run under the same
+policy changes nothing. Stitching may go on meanwhile; what it writes is decided under the
+policy the service runs with.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from app.engine import Engine
+from app.services.evidence import reresolve
+from app.store.protocol import GraphWriter
+from resolvers.changes import ChangeSet
+from resolvers.evidence import IdentifierState, LinkRecord
+from resolvers.refresh import count_neighbours, differs, fold_traits, refreshed, value_facts
+
+ALL_RECORDS = 2**62  # every record carrying a value: traits are folded from all of them
+Progress = Callable[[int, "ReresolveReport"], None]  # identifiers done so far, report
+
+
+@dataclass
+class ReresolveReport:
+    """What a walk did: identifiers seen, states changed (by transition), customers touched."""
+
+    identifiers: int = 0
+    changed: int = 0
+    transitions: Counter[str] = field(default_factory=Counter)
+    customers_written: int = 0
+    customers_removed: int = 0
+    audit_entries: int = 0
+
+
+def reresolve_store(
+    engine: Engine,
+    actor: str,
+    reason: str = "the merge policy was applied again to the stored evidence",
+    page_size: int = 500,
+    progress: Progress | None = None,
+) -> ReresolveReport:
+    """Walk every identifier; refresh and re-resolve a page per transaction."""
+    report = ReresolveReport()
+    settled: set[str] = set()  # customers re-resolved under the policy during this walk
+    for page in engine.store.scan_identifiers(page_size):
+        keys = [s.key for s in page]
+
+        def work(tx: GraphWriter, keys: list[str] = keys) -> _PageResult:
+            return _page(tx, engine, keys, settled, actor, reason)
+
+        done = engine.store.write(work)
+        report.identifiers += done.seen
+        report.changed += len(done.refreshed)
+        report.transitions.update(done.transitions)
+        report.customers_written += len(done.resolved.customers)
+        report.customers_removed += len(done.resolved.deleted_customers)
+        report.audit_entries += len(done.resolved.audit)
+        settled.update(done.settled)
+        engine.sink.committed(done.resolved.audit, 0)
+        if progress:
+            progress(report.identifiers, report)
+    return report
+
+
+@dataclass(frozen=True, slots=True)
+class _PageResult:
+    seen: int
+    refreshed: dict[str, IdentifierState]
+    transitions: list[str]
+    resolved: ChangeSet
+    settled: set[str]
+
+
+def _page(
+    tx: GraphWriter,
+    engine: Engine,
+    keys: list[str],
+    settled: set[str],
+    actor: str,
+    reason: str,
+) -> _PageResult:
+    policy = engine.policy
+    states = tx.identifiers(keys)  # read again inside the transaction: the page may have moved
+    links = tx.links_touching(list(states))
+    others = tx.identifiers({k for pair in links for k in pair} - states.keys())
+    known = {**others, **states}
+    facts = {k: value_facts(s, policy, engine.normaliser) for k, s in known.items()}
+    kinds = {k: s.kind for k, s in known.items()}
+    attributes: dict[str, list[Mapping[str, object]]] = {k: [] for k in states}
+    for record in tx.observations_of(list(states), ALL_RECORDS):
+        for key in record.identifiers:
+            if key in attributes:
+                attributes[key].append(record.attributes)
+    links_of: dict[str, list[LinkRecord]] = {k: [] for k in states}
+    for link in links.values():
+        for key in (link.a, link.b):
+            if key in links_of:
+                links_of[key].append(link)
+    now = engine.clock()
+    changed: dict[str, IdentifierState] = {}
+    transitions: list[str] = []
+    seeds: set[str] = set()
+    for key, state in sorted(states.items()):
+        neighbours, persons = count_neighbours(key, links_of[key], facts, kinds, policy)
+        traits = fold_traits(attributes[key], policy)
+        after = refreshed(state, facts[key], traits, neighbours, persons, policy)
+        if differs(state, after):
+            changed[key] = after
+            seeds.add(key)
+            if after.status is not state.status:
+                transitions.append(f"{state.status.value} -> {after.status.value}")
+        elif state.customer_id is not None and state.customer_id not in settled:
+            seeds.add(key)
+    if changed:
+        tx.apply(ChangeSet(at=now, identifiers=changed))
+    if not seeds:
+        return _PageResult(len(states), changed, transitions, ChangeSet(at=now), set())
+    owners = {states[k].customer_id for k in seeds} - {None}
+    customers = {c for c in owners if c is not None}
+    resolved = reresolve(tx, engine, seeds, customers, actor, reason)
+    # every customer of the loaded components is now what the policy makes of it
+    after_ids = {s.customer_id for s in resolved.identifiers.values() if s.customer_id}
+    return _PageResult(
+        len(states), changed, transitions, resolved, customers | set(resolved.customers) | after_ids
+    )
