@@ -11,9 +11,9 @@ from fastapi import FastAPI
 from app.api import errors
 from app.api.middleware import Guard
 from app.api.routers import customers, events, health, observations, resolve, steward
-from app.api.runtime import tune_gc
 from app.engine import Engine, build_engine
 from app.metrics import PrometheusSink
+from app.runtime import tune_gc
 from app.services.keys import KeyCache
 from app.settings import Settings
 

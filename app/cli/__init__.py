@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from app.cli.progress import ProgressBar
 from app.engine import Engine, RegionMismatch, build_engine, read_policy
 from app.errors import Unprocessable
+from app.runtime import tune_gc
 from app.settings import Settings
 from app.store.protocol import StoreUnavailable
 from resolvers.errors import DomainError, PolicyError
@@ -159,6 +160,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         _fail(f"no such file: {path}")
         return EXIT_USAGE
     engine = _engine(settings)
+    tune_gc()
     actor = f"import:{path.name}"
     bar = ProgressBar(f"importing {args.what}", path.stat().st_size, "B")
 

@@ -4,12 +4,14 @@ back from the store or by resolving identifiers."""
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import json
 import os
 import re
 import sqlite3
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +88,15 @@ class Cli:
 
     def ids(self, table: str) -> list[str]:
         return [row[0] for row in self.sql(f"SELECT id FROM {table} ORDER BY id")]
+
+
+@pytest.fixture(autouse=True)
+def restored_gc() -> Iterator[None]:
+    """``c360 import`` tunes the collector for its process; give the test process its own back."""
+    thresholds = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Worker tuning (app/api/runtime.py)."""
+"""Process tuning (app/runtime.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.api.runtime import GC_THRESHOLDS, tune_gc
+from app.runtime import GC_THRESHOLDS, tune_gc
 
 
 @pytest.fixture

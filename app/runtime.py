@@ -1,4 +1,4 @@
-"""Process tuning for a long-running API worker."""
+"""Process tuning for long-running work: an API worker, a bulk import."""
 
 from __future__ import annotations
 
