@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from app.api.routers.customers import prefers_text
 from tests.api.conftest import Api
 
 
@@ -430,6 +431,13 @@ def test_events_timeline_and_context(api: Api) -> None:
     context = api.get(f"/v1/customers/{customer}/context", scope="read").json()
     assert context["who"]["name"].startswith("Jane")
     assert "summary" in context
+    text = api.client.get(
+        f"/v1/customers/{customer}/context",
+        headers={**api.headers["read"], "Accept": "text/plain"},
+    )
+    assert text.status_code == 200
+    assert text.headers["content-type"].startswith("text/plain")
+    assert text.text == context["summary"] and text.text.startswith("Jane")
 
 
 def test_bad_events_are_refused_whole(api: Api) -> None:
@@ -523,3 +531,24 @@ def test_openapi_documents_every_contract_route(api: Api) -> None:
         assert path in paths, path
     example = api.client.get("/openapi.json").json()["components"]["schemas"]["ObservationIn"]
     assert example["examples"][0]["id"] == "crm-000123"
+
+
+@pytest.mark.parametrize(
+    ("accept", "text"),
+    [
+        (None, False),
+        ("", False),
+        ("application/json", False),
+        ("*/*", False),
+        ("text/plain", True),
+        ("text/*", True),
+        ("text/plain, application/json", False),  # a tie goes to JSON
+        ("application/json;q=0.5, text/plain", True),
+        ("text/plain;q=0.2, application/json;q=0.9", False),
+        ("text/plain;q=oops", False),
+    ],
+)
+def test_context_is_plain_text_only_when_the_client_ranks_it_first(
+    accept: str | None, text: bool
+) -> None:
+    assert prefers_text(accept) is text

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import PlainTextResponse
 
 from app.api.deps import EngineDep, Read, Steward
 from app.api.responses import ErrorOut, HistoryOut, TimelineOut
@@ -57,10 +58,48 @@ def get_timeline(
     return profiles.timeline(engine, customer_id, limit, cursor, types, since, until)
 
 
-@router.get("/{customer_id}/context", responses=READ_ERRORS)
-def get_context(customer_id: str, engine: EngineDep, key: Read) -> dict[str, Any]:
-    """Compact context for a support agent or an LLM prompt, as JSON and a text summary."""
-    return profiles.context(engine, customer_id)
+CONTEXT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **READ_ERRORS,
+    200: {
+        "description": "the context as JSON; with `Accept: text/plain`, its summary alone",
+        "content": {"text/plain": {"schema": {"type": "string"}}},
+    },
+}
+
+
+@router.get("/{customer_id}/context", responses=CONTEXT_RESPONSES, response_model=None)
+def get_context(
+    customer_id: str,
+    engine: EngineDep,
+    key: Read,
+    accept: Annotated[str | None, Header(description="text/plain for the summary alone")] = None,
+) -> dict[str, Any] | PlainTextResponse:
+    """Compact context for a support agent or an LLM prompt, as JSON or as plain text."""
+    context = profiles.context(engine, customer_id)
+    if prefers_text(accept):
+        return PlainTextResponse(context["summary"])
+    return context
+
+
+def prefers_text(accept: str | None) -> bool:
+    """Whether an Accept header ranks text/plain above JSON (JSON wins ties and absence)."""
+    if not accept:
+        return False
+    ranks: dict[str, float] = {}
+    for item in accept.split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranks[media.lower()] = max(quality, ranks.get(media.lower(), 0.0))
+    text = max(ranks.get("text/plain", 0.0), ranks.get("text/*", 0.0))
+    json = max(ranks.get("application/json", 0.0), ranks.get("application/*", 0.0))
+    return text > 0 and text > json
 
 
 @router.get("/{customer_id}/graph", responses=READ_ERRORS)
