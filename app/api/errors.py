@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -29,6 +29,17 @@ _HTTP_CODES = {
 }
 
 
+# Errors the use cases raise on purpose, by the status they answer with. The most specific
+# class wins (ValidationFailed is a DomainError), and their field errors, if any, are listed.
+DOMAIN_STATUS: dict[type[DomainError], int] = {
+    ValidationFailed: 422,
+    NotFound: 404,
+    Conflict: 409,
+    Unprocessable: 422,
+    DomainError: 422,
+}
+
+
 def error_body(code: str, message: str, errors: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     """The error document every failure answers with."""
     body: dict[str, Any] = {"code": code, "message": message}
@@ -40,6 +51,17 @@ def error_body(code: str, message: str, errors: Sequence[dict[str, Any]] = ()) -
 def field_errors(errors: Sequence[FieldError]) -> list[dict[str, Any]]:
     """Field errors as JSON."""
     return [{"loc": list(e.loc), "code": e.code, "message": e.message} for e in errors]
+
+
+def _domain_handler(status: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DomainError)
+        errors: Sequence[FieldError] = getattr(exc, "errors", ())
+        return JSONResponse(
+            error_body(exc.code, exc.message, field_errors(errors)), status_code=status
+        )
+
+    return handler
 
 
 def install(app: FastAPI) -> None:
@@ -60,27 +82,8 @@ def install(app: FastAPI) -> None:
         message = f"invalid request: {where}: {first['message']}" if first else "invalid request"
         return JSONResponse(error_body("validation_failed", message, errors), status_code=422)
 
-    @app.exception_handler(ValidationFailed)
-    async def invalid_values(request: Request, exc: ValidationFailed) -> JSONResponse:
-        body = error_body(exc.code, exc.message, field_errors(exc.errors))
-        return JSONResponse(body, status_code=422)
-
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), status_code=404)
-
-    @app.exception_handler(Conflict)
-    async def conflict(request: Request, exc: Conflict) -> JSONResponse:
-        body = error_body(exc.code, exc.message, field_errors(exc.errors))
-        return JSONResponse(body, status_code=409)
-
-    @app.exception_handler(Unprocessable)
-    async def unprocessable(request: Request, exc: Unprocessable) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), status_code=422)
-
-    @app.exception_handler(DomainError)
-    async def domain(request: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), status_code=422)
+    for error_type, status in DOMAIN_STATUS.items():
+        app.add_exception_handler(error_type, _domain_handler(status))
 
     @app.exception_handler(StoreUnavailable)
     async def unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
