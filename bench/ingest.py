@@ -11,9 +11,9 @@ observations, in the same shuffled order, into fresh database files.
 
 The per-batch rate of the main run mixes two effects: the store grows, and later records
 more often belong to people already seen (more merges, fewer fresh customers). Probes
-separate them: after 10 %, 40 %, 70 % and 100 % of the batches, 5,000 records of people
-never seen before (the same mix each time) are fed and timed apart. Flat probe rates mean
-cost does not grow with the store.
+separate them: after 10 %, 40 %, 70 % and 100 % of the batches, 5,000 records (a tenth of
+a smaller run) of people never seen before, the same mix each time, are fed and timed
+apart. Flat probe rates mean cost does not grow with the store.
 
 Results: bench/results/ingest.json and a markdown table on stdout.
 """
@@ -37,6 +37,7 @@ from typing import Any
 
 from app.demo.channels import generate_observations
 from app.engine import Engine
+from app.runtime import GC_THRESHOLDS
 from app.services.demo import raw_observation
 from app.services.stitching import stitch
 from app.store.sqlite.store import SqliteStore
@@ -46,7 +47,7 @@ from resolvers.observations import RawObservation
 from resolvers.policy import load_policy
 
 RESULTS = Path(__file__).parent / "results"
-PROBE_SIZE = 5000  # records of fresh people per probe
+PROBE_SIZE = 5000  # records of fresh people per probe (a tenth of a smaller run)
 
 
 class BareStitcher:
@@ -115,6 +116,7 @@ def run(
     probe_rates = []
     elapsed = 0.0
     done = 0
+    stored = 0  # observations in the store, the probes' included
     for i, batch in enumerate(batches):
         t = time.perf_counter()
         ingest(batch)
@@ -122,6 +124,7 @@ def run(
         elapsed += took
         rates.append(len(batch) / took)
         done += len(batch)
+        stored += len(batch)
         if i % 50 == 0:
             print(f"  {label}: {done:,} observations, {rates[-1]:,.0f}/s", file=sys.stderr)
         if i in probes:
@@ -129,9 +132,11 @@ def run(
             t = time.perf_counter()
             for part in probe:
                 ingest(part)
-            rate = sum(len(p) for p in probe) / (time.perf_counter() - t)
-            probe_rates.append({"store_observations": done, "rate": round(rate)})
-            print(f"  {label}: probe at {done:,}: {rate:,.0f}/s", file=sys.stderr)
+            size = sum(len(p) for p in probe)
+            rate = size / (time.perf_counter() - t)
+            probe_rates.append({"store_observations": stored, "rate": round(rate)})
+            print(f"  {label}: probe at {stored:,}: {rate:,.0f}/s", file=sys.stderr)
+            stored += size
     tenth = max(1, len(rates) // 10)
     return {
         "observations": done,
@@ -161,17 +166,21 @@ def bench_size(observations: int, batch: int, workdir: Path) -> dict[str, Any]:
     generated = generate_observations(people, seed=11)[:observations]
     raws = [raw_observation(g.body) for g in generated]
     batches = [raws[i : i + batch] for i in range(0, len(raws), batch)]
-    probes = probe_sets(len(batches), batch, PROBE_SIZE)
+    probes = probe_sets(len(batches), batch, min(PROBE_SIZE, observations // 10))
     del generated
     # The input is built up front; keep the collector from rescanning it on every cycle (a
-    # streaming import never holds it). Both contenders run with it frozen.
+    # streaming import never holds it). Both contenders run with it frozen, and with the
+    # collector's thresholds as `c360 import` sets them (app/runtime.py).
     gc.collect()
     gc.freeze()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
     policy = load_policy()
 
     bare = BareStitcher(str(workdir / f"bare-{observations}.db"), Normaliser(policy, "TW"))
     baseline = run("baseline", batches, bare.ingest, probes)
     bare.conn.close()
+    del bare  # its normaliser's caches must not weigh on the engine's collections
 
     store = SqliteStore(str(workdir / f"engine-{observations}.db"))
     engine = Engine(store, policy, Normaliser(policy, "TW"))
@@ -179,6 +188,7 @@ def bench_size(observations: int, batch: int, workdir: Path) -> dict[str, Any]:
     counts = store.counts()
     store.close()
     gc.unfreeze()
+    gc.set_threshold(*thresholds)
     return {
         "observations": len(raws),
         "batch": batch,
