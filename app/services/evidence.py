@@ -6,7 +6,7 @@ import logging
 from collections.abc import Collection
 
 from app.engine import Engine
-from app.store.protocol import GraphReader, GraphWriter, Pair
+from app.store.protocol import GraphReader, GraphWriter, Pair, TornRead
 from resolvers.changes import ChangeSet
 from resolvers.evidence import IdentifierState, LinkRecord, LinkState
 from resolvers.reconcile import Evidence, plan, reconcile
@@ -54,6 +54,8 @@ def load_evidence(
             links[pair] = link
             if link.state is LinkState.SUPPRESSED:
                 continue
+            if pair[0] not in states or pair[1] not in states:
+                raise TornRead(f"a link names an identifier the transaction cannot read: {pair}")
             a, b = states[pair[0]], states[pair[1]]
             joinable = a.live and b.live
             for this, other in ((a, b), (b, a)):
@@ -64,7 +66,11 @@ def load_evidence(
     known = {k: s for k, s in states.items() if k in component or not s.live}
     kept = {p: link for p, link in links.items() if p[0] in known and p[1] in known}
     owners = {s.customer_id for k, s in known.items() if s.customer_id is not None}
-    return Evidence(known, kept, tx.customers(owners | set(customer_ids)))
+    customers = tx.customers(owners | set(customer_ids))
+    if not owners <= customers.keys():
+        missing = sorted(owners - customers.keys())
+        raise TornRead(f"identifiers point at customers the transaction cannot read: {missing}")
+    return Evidence(known, kept, customers)
 
 
 def reresolve(

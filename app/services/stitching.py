@@ -10,7 +10,7 @@ from app.engine import Engine
 from app.errors import Conflict
 from app.services.batches import item_loc, one_per_item
 from app.services.evidence import reresolve
-from app.store.protocol import GraphWriter, Pair
+from app.store.protocol import GraphWriter, Pair, TornRead
 from resolvers.changes import AuditEntry, ChangeSet, Ignored, Observation
 from resolvers.errors import FieldError, ValidationFailed
 from resolvers.evidence import IdentifierState, LinkRecord, LinkState, pair_of
@@ -138,7 +138,11 @@ def stitch_in(
     if fresh:
         keys = {k for o in fresh for k in o.keys}
         identifiers = tx.identifiers(keys)
-        customers = tx.customers({s.customer_id for s in identifiers.values() if s.customer_id})
+        owners = {s.customer_id for s in identifiers.values() if s.customer_id}
+        customers = tx.customers(owners)
+        if len(customers) != len(owners):
+            missing = sorted(owners - customers.keys())
+            raise TornRead(f"identifiers point at customers the transaction cannot read: {missing}")
         pairs = {
             pair_of(a, b)
             for o in fresh

@@ -228,3 +228,12 @@ class StoreOutcomeUnknown(StoreUnavailable):
 
 class StoreConflict(Exception):
     """A concurrent writer changed what this unit of work read; run it again."""
+
+
+class TornRead(Exception):
+    """What a unit of work read does not hang together: a concurrent writer was changing it.
+
+    A store whose transactions are serialisable never shows one. A Bolt server with weaker
+    isolation (ArcadeDB) can: a link visible before the identifier it names. The store runs
+    the unit of work again from a fresh read, and answers StoreConflict if it keeps failing.
+    """

@@ -12,10 +12,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from app.demo.channels import generate_observations
 from app.services.stitching import stitch
 from app.services.verification import verify
-from app.store.protocol import GraphWriter, Store
+from app.store.protocol import GraphWriter, Store, StoreConflict, TornRead
 from app.store.sqlite.store import SqliteStore
 from resolvers.changes import ChangeSet
 from resolvers.observations import RawObservation
@@ -129,3 +131,24 @@ def test_what_a_writer_read_cannot_change_before_it_commits(graph_reset: Reset) 
         assert final == "2", f"T1 committed after T2 but acted on a stale read: {seen}"
     else:
         assert committed == ["t1", "t2"] and final == "1"
+
+
+def test_a_torn_read_runs_the_unit_of_work_again_then_gives_up(graph_reset: Reset) -> None:
+    """A read that does not hang together (weak isolation) re-runs the unit from scratch."""
+    store = graph_reset()
+    runs: list[int] = []
+
+    def torn_once(tx: GraphWriter) -> str:
+        runs.append(1)
+        if len(runs) == 1:
+            raise TornRead("a link names an identifier the transaction cannot read")
+        return "done"
+
+    assert store.write(torn_once) == "done"
+    assert len(runs) == 2
+
+    def always_torn(tx: GraphWriter) -> None:
+        raise TornRead("never hangs together")
+
+    with pytest.raises(StoreConflict, match="never hangs together"):
+        store.write(always_torn)

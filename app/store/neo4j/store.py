@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from neo4j import READ_ACCESS, Driver, GraphDatabase, RoutingControl, Session
 from neo4j.exceptions import (
+    ClientError,
     ConnectionPoolError,
     ConstraintError,
     DatabaseUnavailable,
@@ -32,16 +33,32 @@ from app.store.protocol import (
     StoreConflict,
     StoreOutcomeUnknown,
     StoreUnavailable,
+    TornRead,
 )
 from cypher import check_all, load, statements
 from resolvers.evidence import CustomerState, IdentifierState, LinkRecord
 
 T = TypeVar("T")
 SCHEMA_VERSION = "1"
-# A unit of work that loses a race on a new unique key (ConstraintError, which the driver
-# does not retry) runs again this many times in all before the caller gets StoreConflict.
-CONFLICT_ATTEMPTS = 5
+# A unit of work that loses a race to a concurrent writer in a way the driver does not
+# retry runs again, from a fresh read, up to this many times in all before the caller gets
+# StoreConflict. Such races: a new unique key another writer created first
+# (ConstraintError), and a record another writer deleted while this one was reading it
+# (EntityNotFound: a server without Neo4j's read locks, such as ArcadeDB, shows it), and
+# a read that does not hang together (TornRead, raised where a use case finds one).
+CONFLICT_ATTEMPTS = 10
 _CONFLICT_BACKOFF_S = 0.02
+_CONFLICT_BACKOFF_CAP_S = 1.0
+_LOST_RECORD = "Neo.ClientError.Statement.EntityNotFound"
+
+
+def lost_race(error: Exception) -> bool:
+    """Whether a failed unit of work lost a race with another writer and may run again."""
+    return isinstance(error, ConstraintError) or (
+        isinstance(error, ClientError) and error.code == _LOST_RECORD
+    )
+
+
 _BOOTING = (ServiceUnavailable, SessionExpired, DatabaseUnavailable, StoreUnavailable)
 # Driver settings that bound how long a request waits on a database that is down, so that
 # the API answers 503 within seconds. The driver's defaults (30 s of transaction retries,
@@ -184,17 +201,22 @@ class Neo4jStore:
         )
 
     def write(self, work: Callable[[Neo4jGraph], T]) -> T:
-        last: ConstraintError | None = None
+        last: Exception | None = None
         for attempt in range(CONFLICT_ATTEMPTS):
             if attempt:
-                time.sleep(random.uniform(0, _CONFLICT_BACKOFF_S * 2**attempt))
+                ceiling = min(_CONFLICT_BACKOFF_CAP_S, _CONFLICT_BACKOFF_S * 2**attempt)
+                time.sleep(random.uniform(0, ceiling))
             try:
                 with _translated(), self._session() as session:
                     return session.execute_write(lambda tx: work(Neo4jGraph(tx, locking=True)))
-            except ConstraintError as error:
+            except TornRead as error:
+                last = error
+            except ClientError as error:
+                if not lost_race(error):
+                    raise
                 last = error
         raise StoreConflict(
-            f"a concurrent writer kept creating the same records ({CONFLICT_ATTEMPTS} "
+            f"concurrent writers kept changing the same records ({CONFLICT_ATTEMPTS} "
             f"attempts): {last}"
         ) from last
 
