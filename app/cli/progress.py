@@ -32,14 +32,17 @@ class ProgressBar:
         eta = elapsed / fraction - elapsed if fraction > 0 else 0.0
         bar = "#" * int(fraction * 30)
         line = (
-            f"{self.label} [{bar:<30}] {fraction:6.1%} {_human(done)}/{_human(self.total)}"
-            f"{self.unit} eta {_clock(eta)} {note}"
+            f"{self.label} [{bar:<30}] {fraction:6.1%} {self._human(done)}/"
+            f"{self._human(self.total)}{self.unit} eta {_clock(eta)} {note}"
         )
         if self.tty:
             self.stream.write("\r" + line[:160].ljust(100))
         else:
             self.stream.write(line + "\n")
         self.stream.flush()
+
+    def _human(self, n: int) -> str:
+        return _human(n, 1024 if self.unit == "B" else 1000)
 
     def close(self) -> None:
         """End the line."""
@@ -48,8 +51,10 @@ class ProgressBar:
             self.stream.flush()
 
 
-def _human(n: int) -> str:
-    for unit, size in (("G", 1 << 30), ("M", 1 << 20), ("k", 1 << 10)):
+def _human(n: int, base: int = 1000) -> str:
+    """1.2k, 3.4M: powers of 1,000 for counts, of 1,024 for bytes (``base=1024``)."""
+    for unit, power in (("G", 3), ("M", 2), ("k", 1)):
+        size = base**power
         if n >= size:
             return f"{n / size:.1f}{unit}"
     return str(n)

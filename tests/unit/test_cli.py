@@ -750,10 +750,26 @@ def test_progress_goes_to_stderr_by_default(capsys: pytest.CaptureFixture[str]) 
 
 @pytest.mark.parametrize(
     ("count", "shown"),
-    [(0, "0"), (1023, "1023"), (1536, "1.5k"), (3 << 20, "3.0M"), (5 << 30, "5.0G")],
+    [(0, "0"), (999, "999"), (6980, "7.0k"), (1_500_000, "1.5M"), (5_000_000_000, "5.0G")],
 )
 def test_progress_counts_are_human(count: int, shown: str) -> None:
     assert progress._human(count) == shown
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [(1023, "1023"), (1536, "1.5k"), (3 << 20, "3.0M"), (5 << 30, "5.0G")],
+)
+def test_progress_bytes_are_counted_in_powers_of_1024(size: int, shown: str) -> None:
+    assert progress._human(size, 1024) == shown
+
+
+def test_a_bar_of_records_counts_in_thousands_and_a_bar_of_bytes_in_kibibytes() -> None:
+    records, data = io.StringIO(), io.StringIO()
+    ProgressBar("re-resolving", 6980, stream=records).update(6980)
+    ProgressBar("importing", 6980, "B", stream=data).update(6980)
+    assert "6980/" not in records.getvalue() and "7.0k/7.0k" in records.getvalue()
+    assert "6.8k/6.8kB" in data.getvalue()
 
 
 def test_progress_time_left_reads_as_a_clock() -> None:
