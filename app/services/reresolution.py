@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from app.engine import Engine
 from app.services.evidence import reresolve
-from app.store.protocol import GraphWriter
+from app.store.protocol import GraphWriter, TornRead
 from resolvers.changes import ChangeSet
 from resolvers.evidence import IdentifierState, LinkRecord
 from resolvers.refresh import count_neighbours, differs, fold_traits, refreshed, value_facts
@@ -94,6 +94,9 @@ def _page(
     links = tx.links_touching(list(states))
     others = tx.identifiers({k for pair in links for k in pair} - states.keys())
     known = {**others, **states}
+    unreadable = {k for pair in links for k in pair} - known.keys()
+    if unreadable:
+        raise TornRead(f"links name identifiers the transaction cannot read: {sorted(unreadable)}")
     facts = {k: value_facts(s, policy, engine.normaliser) for k, s in known.items()}
     kinds = {k: s.kind for k, s in known.items()}
     attributes: dict[str, list[Mapping[str, object]]] = {k: [] for k in states}
