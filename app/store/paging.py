@@ -17,3 +17,16 @@ def keyset_pages(
     while batch := fetch(after):
         yield batch
         after = key(batch[-1])
+
+
+def cursor_pages(fetch: Callable[[K], tuple[list[T], K | None]], first: K) -> Iterator[list[T]]:
+    """Pages of ``fetch(after)``, which answers a page and the cursor after it (None: done).
+
+    For scans whose cursor is not one field of the last item (a link's pair of ids, or the
+    last identifier whose links a page holds). A page may be empty and the scan go on.
+    """
+    after: K | None = first
+    while after is not None:
+        batch, after = fetch(after)
+        if batch:
+            yield batch

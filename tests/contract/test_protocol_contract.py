@@ -228,9 +228,11 @@ def test_ping_and_counts_of_an_empty_store(store: Store) -> None:
 def test_scans_page_whole(store: Store, size: int) -> None:
     keys = [f"email:p{i:02d}@mail.com" for i in range(7)]
     states = {k: _identifier(k, customer_id=f"c_{i}") for i, k in enumerate(keys)}
+    # p02 and p03 have no link of their own: a page may hold no link and the scan goes on
     links = {
         (a, b): LinkRecord(a=a, b=b, first_seen_at=T0, last_seen_at=T0)
         for a, b in itertools.pairwise(keys)
+        if a not in (keys[2], keys[3])
     }
     _write(
         store,

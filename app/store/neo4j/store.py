@@ -27,7 +27,7 @@ from app.store.codec import encode_time
 from app.store.neo4j import records
 from app.store.neo4j.graph import Neo4jGraph
 from app.store.neo4j.queries import ALL_FILES, SCHEMA, Query
-from app.store.paging import keyset_pages
+from app.store.paging import cursor_pages, keyset_pages
 from app.store.protocol import (
     ApiKeyRecord,
     StoreConflict,
@@ -295,15 +295,10 @@ class Neo4jStore:
         return keyset_pages(fetch, "", lambda customer: customer.id)
 
     def scan_links(self, batch_size: int) -> Iterator[list[LinkRecord]]:
-        after: str | None = ""
-        while after is not None:
+        def fetch(start: str) -> tuple[list[LinkRecord], str | None]:
+            return self.read(lambda g: g.link_page(start, batch_size))
 
-            def page(g: Neo4jGraph, start: str = after) -> tuple[list[LinkRecord], str | None]:
-                return g.link_page(start, batch_size)
-
-            batch, after = self.read(page)
-            if batch:
-                yield batch
+        return cursor_pages(fetch, "")
 
     def counts(self) -> dict[str, int]:
         rows = self._query(Query.COUNT_GRAPH)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from app.store.codec import decode_json, decode_time, encode_json, encode_time
-from app.store.paging import keyset_pages
+from app.store.paging import cursor_pages, keyset_pages
 from app.store.protocol import ApiKeyRecord, StoreUnavailable
 from app.store.sqlite.graph import LINK_COLUMNS, LINK_JOIN, SqliteGraph
 from resolvers.evidence import CustomerState, IdentifierState, LinkRecord
@@ -222,24 +222,21 @@ class SqliteStore:
         return keyset_pages(fetch, "", lambda customer: customer.id)
 
     def scan_links(self, batch_size: int) -> Iterator[list[LinkRecord]]:
-        after = (0, 0)
-        while True:
+        def page(
+            g: SqliteGraph, start: tuple[int, int]
+        ) -> tuple[list[LinkRecord], tuple[int, int] | None]:
+            rows = g.conn.execute(
+                f"SELECT {LINK_COLUMNS} FROM {LINK_JOIN} WHERE (l.a, l.b) > (?, ?) "
+                "ORDER BY l.a, l.b LIMIT ?",
+                (start[0], start[1], batch_size),
+            ).fetchall()
+            tail = (rows[-1][0], rows[-1][1]) if rows else None
+            return list(g.link_rows(rows).values()), tail
 
-            def page(
-                g: SqliteGraph, start: tuple[int, int] = after
-            ) -> tuple[list[LinkRecord], tuple[int, int]]:
-                rows = g.conn.execute(
-                    f"SELECT {LINK_COLUMNS} FROM {LINK_JOIN} WHERE (l.a, l.b) > (?, ?) "
-                    "ORDER BY l.a, l.b LIMIT ?",
-                    (start[0], start[1], batch_size),
-                ).fetchall()
-                tail = (rows[-1][0], rows[-1][1]) if rows else start
-                return list(g.link_rows(rows).values()), tail
+        def fetch(start: tuple[int, int]) -> tuple[list[LinkRecord], tuple[int, int] | None]:
+            return self.read(lambda g: page(g, start))
 
-            batch, after = self.read(page)
-            if not batch:
-                return
-            yield batch
+        return cursor_pages(fetch, (0, 0))
 
     def counts(self) -> dict[str, int]:
         def count(g: SqliteGraph) -> dict[str, int]:
