@@ -17,6 +17,15 @@ MAX_VALUE_LENGTH = 256
 _EMAIL_LOCAL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
 _DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _PHONE_TEXT = re.compile(r"^[0-9+()\-.\s/]+$")
+# What channels wrap around a number: a URI scheme (tel:, Twilio's whatsapp:) before it, an
+# extension after it ("ext. 12", "x12", "#123", "分機 123", "轉123").
+_PHONE_SCHEME = re.compile(r"^(?:tel|whatsapp|sms|callto):\s*", re.IGNORECASE)
+_EXTENSION = re.compile(
+    r"\s*(?:(?:ext|extn|extension|x)\.?|#|分機|轉)\s*\d{1,6}\s*$", re.IGNORECASE
+)
+# What mail tools wrap around an address: a display name ("Jane Doe <jane@x.com>"), a
+# mailto: link (with its ?subject=...), a list separator left at the end.
+_DISPLAY_NAME = re.compile(r"^[^<>@]*<\s*([^<>\s]+)\s*>$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Numbers that belong to a place rather than a person: landlines and business lines.
 _SHARED_LINES = frozenset(
@@ -95,7 +104,13 @@ class Normaliser:
         return text
 
     def _parse_email(self, text: str) -> tuple[str, bool]:
+        wrapped = _DISPLAY_NAME.match(text)
+        if wrapped:
+            text = wrapped.group(1)
         text = text.lower()
+        if text.startswith("mailto:"):
+            text = text[len("mailto:") :].split("?", 1)[0]
+        text = text.rstrip(";, ")
         if text.count("@") != 1:
             raise InvalidIdentifier("email", "an e-mail address has exactly one @")
         local, domain = text.split("@")
@@ -124,7 +139,15 @@ class Normaliser:
         return value, placeholder
 
     def _parse_phone(self, text: str) -> tuple[str, bool, bool]:
-        """E.164 form, whether it is a placeholder, and whether it is a fixed line."""
+        """E.164 form, whether it is a placeholder, and whether it is a shared line.
+
+        An extension is dropped: the identity is the line. Whether the line is shared comes
+        from the number alone, so that every spelling of it gives the same identifier.
+        """
+        text = _PHONE_SCHEME.sub("", text, count=1)
+        extension = _EXTENSION.search(text)
+        if extension is not None:
+            text = text[: extension.start()]
         if not _PHONE_TEXT.match(text):
             raise InvalidIdentifier("phone", "contains characters that are not part of a number")
         digits = "".join(ch for ch in text if ch.isdigit())

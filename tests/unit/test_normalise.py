@@ -218,7 +218,8 @@ def test_without_a_default_region_national_numbers_are_refused_with_the_setting_
 @pytest.mark.parametrize(
     ("raw", "reason"),
     [
-        ("0937-615-284 ext 12", "contains characters that are not part of a number"),
+        ("0937-615-284 ext twelve", "contains characters that are not part of a number"),
+        ("0937 615 284 / 02-2758-1937", "has too few or too many digits"),  # two numbers
         ("phone", "contains characters that are not part of a number"),
         ("09l2-345-678", "contains characters that are not part of a number"),
         ("+886", "has too few or too many digits"),
@@ -232,6 +233,54 @@ def test_without_a_default_region_national_numbers_are_refused_with_the_setting_
 def test_unusable_phone_is_refused_naming_the_kind_and_why(raw: str, reason: str) -> None:
     error = refusal("phone", raw)
     assert (error.kind, error.reason, str(error)) == ("phone", reason, f"phone: {reason}")
+
+
+@pytest.mark.parametrize(
+    ("raw", "key", "variant"),
+    [
+        ("0937-615-284 ext 12", f"phone:{MOBILE}", ""),
+        ("0937 615 284 x12", f"phone:{MOBILE}", ""),
+        ("tel:+886-937-615-284", f"phone:{MOBILE}", ""),
+        ("TEL: 0937615284", f"phone:{MOBILE}", ""),
+        ("(02) 2758-1937 #123", f"phone:{LANDLINE}", "fixed_line"),
+        ("02-2758-1937 分機 305", f"phone:{LANDLINE}", "fixed_line"),
+        ("02-27581937轉12", f"phone:{LANDLINE}", "fixed_line"),
+    ],
+)
+def test_schemes_and_extensions_around_a_number_are_dropped(
+    raw: str, key: str, variant: str
+) -> None:
+    # the line is the identity, and its kind comes from the number alone: every spelling of
+    # a number must give the same identifier, or arrival order would decide its role
+    assert one("phone", raw) == (key, False, variant)
+
+
+def test_twilio_whatsapp_addresses_are_read_as_the_number() -> None:
+    out = TW.normalise("whatsapp_id", "whatsapp:+886937615284") or []
+    assert [n.identifier.key for n in out] == [f"whatsapp_id:{MOBILE}", f"phone:{MOBILE}"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Mei-Ling Chen <MeiLing.Chen@Outlook.com>",
+        '"Chen, Mei-Ling" <meiling.chen@outlook.com>',
+        "<meiling.chen@outlook.com>",
+        "mailto:MeiLing.Chen@outlook.com",
+        "mailto:meiling.chen@outlook.com?subject=Kettle",
+        "meiling.chen@outlook.com;",
+        "meiling.chen@outlook.com, ",
+    ],
+)
+def test_display_names_mailto_links_and_list_separators_around_an_address_are_dropped(
+    raw: str,
+) -> None:
+    assert one("email", raw) == ("email:meiling.chen@outlook.com", False, "")
+
+
+def test_two_addresses_in_one_value_are_still_refused() -> None:
+    error = refusal("email", "a@outlook.com; b@outlook.com")
+    assert error.reason == "an e-mail address has exactly one @"
 
 
 def test_whatsapp_id_is_a_phone_number_and_also_yields_the_phone_identifier() -> None:
