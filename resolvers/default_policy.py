@@ -100,6 +100,9 @@ max_neighbours = { email = 1, user_id = 1 }
 #   max_per_kind         a value seen with more distinct identifiers than this of any one
 #                        strong kind is generic (a shop's front-desk phone on walk-in sales)
 #   max_total            ... or with more distinct strong identifiers than this in all
+#   max_persons          a shareable value (an e-mail) seen with more than this many
+#                        per-person values of one kind (mobiles) is shared: 1 catches a
+#                        couple's mailbox, but also splits one person with two mobiles
 #   conflict_attributes  traits a person does not vary: records carrying a shareable value
 #                        that disagree on one are about different people (a family mailbox)
 #   name_attributes      given names, compared the same way but only within a script of
@@ -109,6 +112,7 @@ max_neighbours = { email = 1, user_id = 1 }
 [generic]
 max_per_kind = 4
 max_total = 12
+max_persons = 1
 conflict_attributes = ["birth_date", "gender"]
 name_attributes = ["first_name"]
 name_scripts = ["han", "hangul", "kana"]

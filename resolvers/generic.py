@@ -22,7 +22,7 @@ def generic_reason(state: IdentifierState, policy: MergePolicy) -> str | None:
     if own is None or not own.shareable:
         return None
     for kind, count in sorted(state.persons.items()):
-        if count > 1:
+        if count > rule.max_persons:
             return f"shared: seen with {count} different {kind} values that are one person's each"
     why = disagreement(state.traits)
     return f"shared: {why}" if why else None

@@ -53,6 +53,7 @@ class GenericRule:
 
     max_per_kind: int = 4
     max_total: int = 12
+    max_persons: int = 1
     conflict_attributes: tuple[str, ...] = ("birth_date", "gender")
     name_attributes: tuple[str, ...] = ("first_name",)
     name_scripts: tuple[str, ...] = ("han", "hangul", "kana")
@@ -164,7 +165,14 @@ def _lay_over(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, An
 # the settings each table takes: a misspelt one is an error, never silently ignored
 _SETTINGS: dict[str, frozenset[str]] = {
     "generic": frozenset(
-        {"max_per_kind", "max_total", "conflict_attributes", "name_attributes", "name_scripts"}
+        {
+            "max_per_kind",
+            "max_total",
+            "max_persons",
+            "conflict_attributes",
+            "name_attributes",
+            "name_scripts",
+        }
     ),
     "placeholders": frozenset({"absent", "email", "phone_digits", "values"}),
     "email": frozenset({"ignore_dots", "strip_plus_tags", "domain_aliases"}),
@@ -196,6 +204,7 @@ def _build(doc: Mapping[str, Any]) -> MergePolicy:
     generic = GenericRule(
         max_per_kind=_int(generic_doc, "max_per_kind", "generic", 1),
         max_total=_int(generic_doc, "max_total", "generic", 1),
+        max_persons=_int(generic_doc, "max_persons", "generic", 1, default=1),
         conflict_attributes=tuple(_strings(generic_doc, "conflict_attributes", "generic")),
         name_attributes=tuple(_strings(generic_doc, "name_attributes", "generic")),
         name_scripts=tuple(_strings(generic_doc, "name_scripts", "generic")),

@@ -26,7 +26,9 @@ from resolvers.changes import AuditEntry
 from resolvers.customer_ids import derive_id
 from resolvers.errors import ValidationFailed
 from resolvers.evidence import CustomerState, IdentifierState, LinkState, Status
+from resolvers.normalise import Normaliser
 from resolvers.observations import RawIdentifier, RawObservation
+from resolvers.policy import load_policy
 from tests.contract.support import (
     NOW,
     POLICY,
@@ -189,6 +191,42 @@ def test_a_family_mailbox_or_landline_keeps_two_people_with_different_birth_date
     assert (state.status, state.customer_id) == (Status.GENERIC, None)
     assert state.status_reason == "shared: records carrying it give 2 different birth dates"
     assert_consistent(engine)
+
+
+DUAL_SIM = [
+    obs("eshop-1", ("email", "mei.chen@gmail.com"), ("phone", "0937-615-284"), first_name="美玲"),
+    obs("line-1", ("email", "mei.chen@gmail.com"), ("phone", "0958 204 731"), hours=5),
+]
+
+
+def test_by_default_an_email_seen_with_two_mobiles_is_judged_a_shared_mailbox(
+    engine: Engine,
+) -> None:
+    # The cost of catching a couple's mailbox: one person with two mobiles is split too.
+    stitch(engine, DUAL_SIM, "test")
+    assert partition(engine.store) == {
+        frozenset({f"phone:{MEI_MOBILE}"}),
+        frozenset({f"phone:{ZHI_MOBILE}"}),
+    }
+    state = states(engine, "email:meichen@gmail.com")["email:meichen@gmail.com"]
+    assert (
+        state.status_reason
+        == "shared: seen with 2 different phone values that are one person's each"
+    )
+
+
+def test_max_persons_lets_a_brand_keep_two_mobiles_and_one_email_together() -> None:
+    policy = load_policy("[generic]\nmax_persons = 2\n")
+    lenient = Engine(SqliteStore(":memory:"), policy, Normaliser(policy, "TW"), clock=lambda: NOW)
+    stitch(lenient, DUAL_SIM, "test")
+    assert partition(lenient.store) == {
+        frozenset({"email:meichen@gmail.com", f"phone:{MEI_MOBILE}", f"phone:{ZHI_MOBILE}"})
+    }
+    # a third person's mobile on the same address still makes it shared
+    stitch(lenient, [obs("pos-9", ("email", "mei.chen@gmail.com"), ("phone", "0911 223 344"))], "t")
+    assert states(lenient, "email:meichen@gmail.com")["email:meichen@gmail.com"].status.value == (
+        "generic"
+    )
 
 
 def test_a_trait_its_records_contradict_no_longer_speaks_for_the_customer(engine: Engine) -> None:
