@@ -45,7 +45,15 @@ max_per_kind = 1
 max_total = 3
 """
 )
-POLICIES = {"default": DEFAULT, "permissive": PERMISSIVE, "strict": STRICT, "wary": WARY}
+# An address stays one person's until a third mobile: a lenient per-person rule.
+DUAL_SIM = load_policy("[generic]\nmax_persons = 2\n")
+POLICIES = {
+    "default": DEFAULT,
+    "permissive": PERMISSIVE,
+    "strict": STRICT,
+    "wary": WARY,
+    "dual_sim": DUAL_SIM,
+}
 
 RERESOLVE = settings(
     max_examples=80,
