@@ -123,24 +123,12 @@ def refreshed(
     return out
 
 
+# What refreshing may change: what the policy derives, never the customer or the times.
+_REFRESHED = (
+    "status", "status_reason", "variant", "role", "per_person", "traits", "neighbours", "persons"
+)  # fmt: skip
+
+
 def differs(before: IdentifierState, after: IdentifierState) -> bool:
     """Whether refreshing changed anything stored."""
-    return (
-        before.status,
-        before.status_reason,
-        before.variant,
-        before.role,
-        before.per_person,
-        before.traits,
-        before.neighbours,
-        before.persons,
-    ) != (
-        after.status,
-        after.status_reason,
-        after.variant,
-        after.role,
-        after.per_person,
-        after.traits,
-        after.neighbours,
-        after.persons,
-    )
+    return any(getattr(before, name) != getattr(after, name) for name in _REFRESHED)

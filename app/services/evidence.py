@@ -8,7 +8,7 @@ from collections.abc import Collection
 from app.engine import Engine
 from app.store.protocol import GraphReader, GraphWriter, Pair, TornRead
 from resolvers.changes import ChangeSet
-from resolvers.evidence import IdentifierState, LinkRecord, LinkState
+from resolvers.evidence import CustomerState, IdentifierState, LinkRecord, LinkState
 from resolvers.reconcile import Evidence, plan, reconcile
 
 log = logging.getLogger(__name__)
@@ -66,11 +66,21 @@ def load_evidence(
     known = {k: s for k, s in states.items() if k in component or not s.live}
     kept = {p: link for p, link in links.items() if p[0] in known and p[1] in known}
     owners = {s.customer_id for k, s in known.items() if s.customer_id is not None}
-    customers = tx.customers(owners | set(customer_ids))
-    if not owners <= customers.keys():
-        missing = sorted(owners - customers.keys())
+    return Evidence(known, kept, owned_customers(tx, owners, customer_ids))
+
+
+def owned_customers(
+    tx: GraphReader, owners: Collection[str], also: Collection[str] = ()
+) -> dict[str, CustomerState]:
+    """The customers identifiers point at (and ``also`` those, if they exist), in one read.
+
+    Every owner must be readable: one that is not is a torn read, never a KeyError later.
+    """
+    customers = tx.customers({*owners, *also})
+    missing = sorted(set(owners) - customers.keys())
+    if missing:
         raise TornRead(f"identifiers point at customers the transaction cannot read: {missing}")
-    return Evidence(known, kept, customers)
+    return customers
 
 
 def reresolve(

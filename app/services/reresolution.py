@@ -52,13 +52,16 @@ def reresolve_store(
     """Walk every identifier; refresh and re-resolve a page per transaction."""
     report = ReresolveReport()
     settled: set[str] = set()  # customers re-resolved under the policy during this walk
-    for page in engine.store.scan_identifiers(page_size):
-        keys = [s.key for s in page]
+    after = ""
+    while True:
 
-        def work(tx: GraphWriter, keys: list[str] = keys) -> _PageResult:
-            return _page(tx, engine, keys, settled, actor, reason)
+        def work(tx: GraphWriter, start: str = after) -> _PageResult:
+            return _page(tx, engine, start, page_size, settled, actor, reason)
 
         done = engine.store.write(work)
+        if done.last is None:
+            return report
+        after = done.last
         report.identifiers += done.seen
         report.changed += len(done.refreshed)
         report.transitions.update(done.transitions)
@@ -69,11 +72,11 @@ def reresolve_store(
         engine.sink.committed(done.resolved.audit, 0)
         if progress:
             progress(report.identifiers, report)
-    return report
 
 
 @dataclass(frozen=True, slots=True)
 class _PageResult:
+    last: str | None  # the page's last key; None when there was no page
     seen: int
     refreshed: dict[str, IdentifierState]
     transitions: list[str]
@@ -84,17 +87,23 @@ class _PageResult:
 def _page(
     tx: GraphWriter,
     engine: Engine,
-    keys: list[str],
+    after: str,
+    size: int,
     settled: set[str],
     actor: str,
     reason: str,
 ) -> _PageResult:
+    """The next page of identifiers, read, refreshed and re-resolved in this transaction."""
     policy = engine.policy
-    states = tx.identifiers(keys)  # read again inside the transaction: the page may have moved
+    now = engine.clock()
+    keys = tx.identifier_keys(after, size)
+    if not keys:
+        return _PageResult(None, 0, {}, [], ChangeSet(at=now), set())
+    states = tx.identifiers(keys)
     links = tx.links_touching(list(states))
-    others = tx.identifiers({k for pair in links for k in pair} - states.keys())
-    known = {**others, **states}
-    unreadable = {k for pair in links for k in pair} - known.keys()
+    ends = {k for pair in links for k in pair}
+    known = {**tx.identifiers(ends - states.keys()), **states}
+    unreadable = ends - known.keys()
     if unreadable:
         raise TornRead(f"links name identifiers the transaction cannot read: {sorted(unreadable)}")
     facts = {k: value_facts(s, policy, engine.normaliser) for k, s in known.items()}
@@ -109,30 +118,27 @@ def _page(
         for key in (link.a, link.b):
             if key in links_of:
                 links_of[key].append(link)
-    now = engine.clock()
     changed: dict[str, IdentifierState] = {}
     transitions: list[str] = []
     seeds: set[str] = set()
     for key, state in sorted(states.items()):
         neighbours, persons = count_neighbours(key, links_of[key], facts, kinds, policy)
         traits = fold_traits(attributes[key], policy)
-        after = refreshed(state, facts[key], traits, neighbours, persons, policy)
-        if differs(state, after):
-            changed[key] = after
+        new = refreshed(state, facts[key], traits, neighbours, persons, policy)
+        if differs(state, new):
+            changed[key] = new
             seeds.add(key)
-            if after.status is not state.status:
-                transitions.append(f"{state.status.value} -> {after.status.value}")
+            if new.status is not state.status:
+                transitions.append(f"{state.status.value} -> {new.status.value}")
         elif state.customer_id is not None and state.customer_id not in settled:
             seeds.add(key)
     if changed:
         tx.apply(ChangeSet(at=now, identifiers=changed))
     if not seeds:
-        return _PageResult(len(states), changed, transitions, ChangeSet(at=now), set())
-    owners = {states[k].customer_id for k in seeds} - {None}
-    customers = {c for c in owners if c is not None}
-    resolved = reresolve(tx, engine, seeds, customers, actor, reason)
+        return _PageResult(keys[-1], len(states), changed, transitions, ChangeSet(at=now), set())
+    owners = {c for k in seeds if (c := states[k].customer_id) is not None}
+    resolved = reresolve(tx, engine, seeds, owners, actor, reason)
     # every customer of the loaded components is now what the policy makes of it
     after_ids = {s.customer_id for s in resolved.identifiers.values() if s.customer_id}
-    return _PageResult(
-        len(states), changed, transitions, resolved, customers | set(resolved.customers) | after_ids
-    )
+    done = owners | set(resolved.customers) | after_ids
+    return _PageResult(keys[-1], len(states), changed, transitions, resolved, done)

@@ -9,8 +9,8 @@ from itertools import combinations
 from app.engine import Engine
 from app.errors import Conflict
 from app.services.batches import item_loc, one_per_item
-from app.services.evidence import reresolve
-from app.store.protocol import GraphWriter, Pair, TornRead
+from app.services.evidence import owned_customers, reresolve
+from app.store.protocol import GraphWriter, Pair
 from resolvers.changes import AuditEntry, ChangeSet, Ignored, Observation
 from resolvers.errors import FieldError, ValidationFailed
 from resolvers.evidence import IdentifierState, LinkRecord, LinkState, pair_of
@@ -138,11 +138,9 @@ def stitch_in(
     if fresh:
         keys = {k for o in fresh for k in o.keys}
         identifiers = tx.identifiers(keys)
-        owners = {s.customer_id for s in identifiers.values() if s.customer_id}
-        customers = tx.customers(owners)
-        if len(customers) != len(owners):
-            missing = sorted(owners - customers.keys())
-            raise TornRead(f"identifiers point at customers the transaction cannot read: {missing}")
+        customers = owned_customers(
+            tx, {s.customer_id for s in identifiers.values() if s.customer_id}
+        )
         pairs = {
             pair_of(a, b)
             for o in fresh

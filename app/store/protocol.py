@@ -76,6 +76,10 @@ class GraphReader(Protocol):
         """Every identifier of the given customers."""
         ...
 
+    def identifier_keys(self, after: str, limit: int) -> list[str]:
+        """The next ``limit`` identifier keys after ``after``, in key order."""
+        ...
+
     def links(self, pairs: Collection[Pair]) -> dict[Pair, LinkRecord]:
         """Links by their (sorted) key pair; unknown pairs are absent."""
         ...

@@ -239,9 +239,12 @@ class Neo4jGraph:
 
     # -- scans (one page each, for the store) ----------------------------------------------
 
+    def identifier_keys(self, after: str, limit: int) -> list[str]:
+        return [r["key"] for r in self.fetch(Query.SCAN_IDENTIFIER_KEYS, after=after, limit=limit)]
+
     def identifier_page(self, after: str, limit: int) -> list[IdentifierState]:
         """The next identifiers in key order."""
-        keys = [r["key"] for r in self.fetch(Query.SCAN_IDENTIFIER_KEYS, after=after, limit=limit)]
+        keys = self.identifier_keys(after, limit)
         found = self.identifiers(keys)
         return [found[k] for k in keys if k in found]
 
@@ -253,7 +256,7 @@ class Neo4jGraph:
 
     def link_page(self, after: str, limit: int) -> tuple[list[LinkRecord], str | None]:
         """The links of the next identifiers in key order, and the last key (None: done)."""
-        keys = [r["key"] for r in self.fetch(Query.SCAN_IDENTIFIER_KEYS, after=after, limit=limit)]
+        keys = self.identifier_keys(after, limit)
         if not keys:
             return [], None
         links = self._link_rows(self.fetch(Query.READ_LINKS_FROM, keys=keys))

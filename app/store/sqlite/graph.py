@@ -63,6 +63,12 @@ class SqliteGraph:
         )
         return self._identifier_rows(rows)
 
+    def identifier_keys(self, after: str, limit: int) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT key FROM identifiers WHERE key > ? ORDER BY key LIMIT ?", (after, limit)
+        )
+        return [row[0] for row in rows]
+
     def _identifier_rows(self, rows: Iterable[sqlite3.Row]) -> dict[str, IdentifierState]:
         out = {}
         for row in rows:

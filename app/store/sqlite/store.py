@@ -196,12 +196,9 @@ class SqliteStore:
 
     def scan_identifiers(self, batch_size: int) -> Iterator[list[IdentifierState]]:
         def page(g: SqliteGraph, start: str) -> list[IdentifierState]:
-            rows = g.conn.execute(
-                "SELECT key FROM identifiers WHERE key > ? ORDER BY key LIMIT ?",
-                (start, batch_size),
-            ).fetchall()
-            found = g.identifiers([r[0] for r in rows])
-            return [found[r[0]] for r in rows]
+            keys = g.identifier_keys(start, batch_size)
+            found = g.identifiers(keys)
+            return [found[key] for key in keys]
 
         def fetch(start: str) -> list[IdentifierState]:
             return self.read(lambda g: page(g, start))
