@@ -30,7 +30,10 @@
 // (:AuditEntry {seq, at, actor, action, reason, customer_ids, before, after})
 // (:AuditRef {customer_id, seq})          one per customer an entry names, for history()
 //     (a customer node is deleted when absorbed; its history must outlive it).
-// (:Counter {name, value})                `audit` numbers audit entries in their transaction
+// (:Change {seq, at, type, topic, customer_ids, data})   the change feed (outbox), in commit order
+// (:ChangeRef {customer_id, seq})         one per customer a change names, for a customer's stream
+// (:Counter {name, value})                `audit` and `changes` number entries in their
+//     transaction; taking a number locks the counter, so numbers follow commit order
 // (:ApiKey {id, name, prefix, digest, scopes, created_at, revoked_at})
 // (:Meta {name, value})
 //
@@ -59,6 +62,9 @@ FOR (g:Aggregate) REQUIRE g.key IS UNIQUE;
 CREATE CONSTRAINT audit_seq IF NOT EXISTS
 FOR (a:AuditEntry) REQUIRE a.seq IS UNIQUE;
 
+CREATE CONSTRAINT change_seq IF NOT EXISTS
+FOR (c:Change) REQUIRE c.seq IS UNIQUE;
+
 CREATE CONSTRAINT counter_name IF NOT EXISTS
 FOR (c:Counter) REQUIRE c.name IS UNIQUE;
 
@@ -85,3 +91,6 @@ FOR (r:AuditRef) ON (r.customer_id);
 
 CREATE INDEX link_conflict IF NOT EXISTS
 FOR ()-[l:LINK]-() ON (l.conflict);
+
+CREATE INDEX change_ref_customer IF NOT EXISTS
+FOR (r:ChangeRef) ON (r.customer_id);

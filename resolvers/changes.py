@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from resolvers.evidence import CustomerState, IdentifierState, LinkRecord
 from resolvers.identifiers import Identifier
+
+if TYPE_CHECKING:
+    from resolvers.feed import Change
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,8 @@ class AuditEntry:
 class ChangeSet:
     """Everything one step of a unit of work writes, applied by a store in this order:
     repoint members of absorbed customers, upsert identifiers, links and customers,
-    delete absorbed customers, record aliases, observations and audit entries."""
+    delete absorbed customers, record aliases, observations, audit entries and the changes
+    the feed reports (``resolvers.feed``)."""
 
     at: datetime
     repoint: dict[str, str] = field(default_factory=dict)
@@ -72,6 +76,7 @@ class ChangeSet:
     aliases: dict[str, str | None] = field(default_factory=dict)
     observations: list[Observation] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
+    feed: list[Change] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         """Whether there is nothing to write."""
@@ -84,6 +89,7 @@ class ChangeSet:
             or self.aliases
             or self.observations
             or self.audit
+            or self.feed
         )
 
 

@@ -15,7 +15,8 @@ from app.errors import Conflict
 from app.services.batches import item_loc, one_per_item
 from app.services.stitching import anchor_customer, stitch_in
 from app.store.protocol import GraphWriter
-from resolvers.changes import AuditEntry, Observation
+from resolvers import feed
+from resolvers.changes import AuditEntry, ChangeSet, Observation
 from resolvers.errors import FieldError, ValidationFailed
 from resolvers.events import Event, EventAggregate, RawEvent, make_event, validate_event
 from resolvers.evidence import IdentifierState
@@ -160,6 +161,13 @@ def record_in(
             aggregates.setdefault(event.anchor, EventAggregate()).fold(event)
         tx.put_aggregates(aggregates)
     anchors = {e.id: e.anchor for e in anchored}
+    if anchored:
+        now = engine.clock()
+        timeline = feed.of_events(
+            now, [(e, anchor_customer([e.anchor], states, engine)) for e in anchored]
+        )
+        if timeline:
+            tx.apply(ChangeSet(at=now, feed=timeline))
     results = []
     for item in checked:
         event = item.event

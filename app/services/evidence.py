@@ -7,6 +7,7 @@ from collections.abc import Collection
 
 from app.engine import Engine
 from app.store.protocol import GraphReader, GraphWriter, Pair, TornRead
+from resolvers import feed
 from resolvers.changes import ChangeSet
 from resolvers.evidence import CustomerState, IdentifierState, LinkRecord, LinkState
 from resolvers.reconcile import Evidence, plan, reconcile
@@ -97,5 +98,6 @@ def reresolve(
     candidates = planned.candidate_ids()
     taken = tx.live_customer_ids(candidates) - set(evidence.customers) if candidates else set()
     changes = reconcile(evidence, planned, engine.policy, engine.clock(), actor, reason, taken)
+    changes.feed.extend(feed.of_audit(changes.audit))
     tx.apply(changes)
     return changes

@@ -11,6 +11,7 @@ from app.errors import Conflict, NotFound, Unprocessable
 from app.services.customers import find_customer, identifier_key
 from app.services.evidence import reresolve
 from app.store.protocol import GraphWriter
+from resolvers import feed
 from resolvers.changes import AuditEntry, ChangeSet
 from resolvers.evidence import (
     IdentifierState,
@@ -245,7 +246,10 @@ def _finish(
         before={"customers": list(before), **detail},
         after={"customers": result.customers, "identifiers": result.identifiers},
     )
-    tx.apply(ChangeSet(at=now, audit=[entry]))
+    updated = feed.of_steward(
+        now, result.customers, action=action, actor=actor, reason=entry.reason
+    )
+    tx.apply(ChangeSet(at=now, audit=[entry], feed=updated))
     return replace(result, audit=(*again.audit, entry))
 
 

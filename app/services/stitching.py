@@ -11,6 +11,7 @@ from app.errors import Conflict
 from app.services.batches import item_loc, one_per_item
 from app.services.evidence import owned_customers, reresolve
 from app.store.protocol import GraphWriter, Pair
+from resolvers import feed
 from resolvers.changes import AuditEntry, ChangeSet, Ignored, Observation
 from resolvers.errors import FieldError, ValidationFailed
 from resolvers.evidence import IdentifierState, LinkRecord, LinkState, pair_of
@@ -152,6 +153,7 @@ def stitch_in(
         )
         outcomes = [workspace.observe(o, keep=keep_observations) for o in fresh]
         changes = workspace.changes()
+        changes.feed.extend(feed.of_audit(changes.audit))
         tx.apply(changes)
         _collect(changes, final_ids, final_links)
         if audit is not None:
@@ -169,7 +171,22 @@ def stitch_in(
                 if outcome.deferred:
                     outcome.merged.extend(_absorbed_by(again))
         merged = {o.observation_id: sorted(set(o.merged)) for o in outcomes}
-    return _results(tx, engine, observations, stored, final_ids, final_links, merged)
+    results = _results(tx, engine, observations, stored, final_ids, final_links, merged)
+    if fresh and keep_observations:
+        _report(tx, engine, results, actor)
+    return results
+
+
+def _report(tx: GraphWriter, engine: Engine, results: Sequence[StitchResult], actor: str) -> None:
+    """Append to the change feed the profiles that new records updated."""
+    updated: dict[str, list[str]] = {}
+    for result in results:
+        if result.status == "stitched" and result.customer_id is not None:
+            updated.setdefault(result.customer_id, []).append(result.observation_id)
+    now = engine.clock()
+    changes = feed.of_profiles(now, updated, actor=actor)
+    if changes:
+        tx.apply(ChangeSet(at=now, feed=changes))
 
 
 def _collect(

@@ -15,6 +15,7 @@ from typing import Any, Protocol, TypeVar
 from resolvers.changes import AuditEntry, ChangeSet
 from resolvers.events import Event, EventAggregate
 from resolvers.evidence import CustomerState, IdentifierState, LinkRecord
+from resolvers.feed import ChangeRecord
 
 T = TypeVar("T")
 Pair = tuple[str, str]
@@ -136,6 +137,17 @@ class GraphReader(Protocol):
         until: datetime | None,
     ) -> TimelinePage:
         """Events anchored on these identifiers, newest first, paged by (time, id)."""
+        ...
+
+    def changes(
+        self, after: int, limit: int, customer_ids: Collection[str] | None = None
+    ) -> list[ChangeRecord]:
+        """The feed after a sequence number, oldest first; with ``customer_ids``, only the
+        changes that name any of them."""
+        ...
+
+    def last_change(self) -> int:
+        """The sequence number of the newest change in the feed (0 when it is empty)."""
         ...
 
 

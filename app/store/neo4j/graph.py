@@ -27,8 +27,10 @@ from cypher import load
 from resolvers.changes import AuditEntry, ChangeSet
 from resolvers.events import Event, EventAggregate
 from resolvers.evidence import CustomerState, IdentifierState, LinkRecord
+from resolvers.feed import Change, ChangeRecord
 
 AUDIT_COUNTER = "audit"
+CHANGES_COUNTER = "changes"
 _NO_SEQ = 2**62
 
 
@@ -183,6 +185,24 @@ class Neo4jGraph:
         found = [records.audit_of(row["entry"]) for row in rows]
         return sorted(found, key=lambda r: r.seq, reverse=True)
 
+    def changes(
+        self, after: int, limit: int, customer_ids: Collection[str] | None = None
+    ) -> list[ChangeRecord]:
+        if customer_ids is None:
+            rows = self.fetch(Query.READ_CHANGES, after=after, limit=limit)
+        elif not customer_ids:
+            return []
+        else:
+            rows = self.fetch(
+                Query.READ_CHANGES_OF, ids=sorted(set(customer_ids)), after=after, limit=limit
+            )
+        found = [records.change_of(row["change"]) for row in rows]
+        return sorted(found, key=lambda r: r.seq)
+
+    def last_change(self) -> int:
+        rows = self.fetch(Query.READ_LAST_CHANGE, name=CHANGES_COUNTER)
+        return int(rows[0]["value"]) if rows else 0
+
     def conflicts(self, limit: int, after: Pair | None) -> list[LinkRecord]:
         start = after or ("", "")
         rows = self.fetch(Query.READ_CONFLICTS, after_a=start[0], after_b=start[1], limit=limit)
@@ -283,6 +303,7 @@ class Neo4jGraph:
             rows = [records.observation_row(o, changes.at) for o in changes.observations]
             self.execute(Query.CREATE_OBSERVATIONS, rows=rows)
         self._write_audit(changes.audit)
+        self._write_feed(changes.feed)
 
     def _write_identifiers(self, changes: ChangeSet) -> None:
         created: list[dict[str, Any]] = []
@@ -327,6 +348,16 @@ class Neo4jGraph:
         self.execute(
             Query.CREATE_AUDIT_ENTRIES,
             rows=[records.audit_row(first + i, entry) for i, entry in enumerate(entries)],
+        )
+
+    def _write_feed(self, feed: Sequence[Change]) -> None:
+        if not feed:
+            return
+        rows = self.fetch(Query.NEXT_SEQUENCE, name=CHANGES_COUNTER, n=len(feed))
+        first = int(rows[0]["value"]) - len(feed) + 1
+        self.execute(
+            Query.CREATE_CHANGES,
+            rows=[records.change_row(first + i, change) for i, change in enumerate(feed)],
         )
 
     def append_events(

@@ -30,6 +30,9 @@ class Query(StrEnum):
     READ_EVENT_HASHES = "read_event_hashes"
     READ_AGGREGATES = "read_aggregates"
     READ_TIMELINE = "read_timeline"
+    READ_CHANGES = "read_changes"
+    READ_CHANGES_OF = "read_changes_of"
+    READ_LAST_CHANGE = "read_last_change"
     # transaction handle: writes, in ChangeSet order
     REPOINT_MEMBERS = "repoint_members"
     CREATE_IDENTIFIERS = "create_identifiers"
@@ -44,6 +47,7 @@ class Query(StrEnum):
     CREATE_OBSERVATIONS = "create_observations"
     NEXT_SEQUENCE = "next_sequence"
     CREATE_AUDIT_ENTRIES = "create_audit_entries"
+    CREATE_CHANGES = "create_changes"
     CREATE_EVENTS = "create_events"
     UPSERT_AGGREGATES = "upsert_aggregates"
     # store

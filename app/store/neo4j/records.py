@@ -15,6 +15,7 @@ from app.store.protocol import ApiKeyRecord, AuditRecord, StoredObservation
 from resolvers.changes import AuditEntry, Observation
 from resolvers.events import Event
 from resolvers.evidence import CustomerState, IdentifierState, LinkRecord, LinkState, Status
+from resolvers.feed import Change, ChangeRecord, Topic
 from resolvers.policy import Role
 from resolvers.resolution import is_conflict
 
@@ -198,6 +199,35 @@ def audit_of(row: Row) -> AuditRecord:
             customer_ids=tuple(decode_json(row["customer_ids"])),
             before=decode_json(row["before"]),
             after=decode_json(row["after"]),
+        ),
+    )
+
+
+def change_row(seq: int, change: Change) -> dict[str, Any]:
+    """A change of the feed as a row, with the distinct customers it names."""
+    return {
+        "seq": seq,
+        "customer_ids": sorted(set(change.customer_ids)),
+        "props": {
+            "at": encode_time(change.at),
+            "type": change.type,
+            "topic": change.topic.value,
+            "customer_ids": encode_json(list(change.customer_ids)),
+            "data": encode_json(change.data),
+        },
+    }
+
+
+def change_of(row: Row) -> ChangeRecord:
+    """A change record from its node's properties."""
+    return ChangeRecord(
+        seq=row["seq"],
+        change=Change(
+            type=row["type"],
+            topic=Topic(row["topic"]),
+            at=decode_time(row["at"]),
+            customer_ids=tuple(decode_json(row["customer_ids"])),
+            data=decode_json(row["data"]),
         ),
     )
 

@@ -12,6 +12,7 @@ from app.store.protocol import AuditRecord, Pair, StoredObservation, TimelinePag
 from resolvers.changes import AuditEntry, ChangeSet
 from resolvers.events import Event, EventAggregate
 from resolvers.evidence import CustomerState, IdentifierState, LinkRecord, LinkState, Status
+from resolvers.feed import Change, ChangeRecord, Topic
 from resolvers.policy import Role
 from resolvers.resolution import is_conflict
 
@@ -356,6 +357,42 @@ class SqliteGraph:
         cursor = (events[-1].occurred_at, events[-1].id) if more and events else None
         return TimelinePage(events, cursor)
 
+    def changes(
+        self, after: int, limit: int, customer_ids: Collection[str] | None = None
+    ) -> list[ChangeRecord]:
+        columns = "seq, at, type, topic, customer_ids, data"
+        if customer_ids is None:
+            rows = self.conn.execute(
+                f"SELECT {columns} FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                (after, limit),
+            ).fetchall()
+        elif not customer_ids:
+            return []
+        else:
+            rows = self.conn.execute(
+                f"SELECT {columns} FROM changes WHERE seq IN ("
+                "  SELECT change FROM change_customers "
+                "  WHERE customer_id IN (SELECT value FROM json_each(?)) AND change > ?"
+                ") ORDER BY seq LIMIT ?",
+                (_json_list(sorted(set(customer_ids))), after, limit),
+            ).fetchall()
+        return [
+            ChangeRecord(
+                seq=row[0],
+                change=Change(
+                    type=row[2],
+                    topic=Topic(row[3]),
+                    at=decode_time(row[1]),
+                    customer_ids=tuple(decode_json(row[4])),
+                    data=decode_json(row[5]),
+                ),
+            )
+            for row in rows
+        ]
+
+    def last_change(self) -> int:
+        return int(self.conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0])
+
     # -- writes --------------------------------------------------------------------------
 
     def apply(self, changes: ChangeSet) -> None:
@@ -382,6 +419,7 @@ class SqliteGraph:
             )
         self._write_observations(changes)
         self._write_audit(changes.audit)
+        self._write_feed(changes.feed)
 
     def _write_identifiers(self, changes: ChangeSet) -> None:
         inserts, updates = [], []
@@ -562,6 +600,33 @@ class SqliteGraph:
         )
         self.conn.executemany(
             "INSERT OR IGNORE INTO audit_customers (customer_id, audit) VALUES (?, ?)", index
+        )
+
+    def _write_feed(self, feed: Sequence[Change]) -> None:
+        if not feed:
+            return
+        seq = self._next_rowid("changes", "seq")
+        rows: list[tuple[Any, ...]] = []
+        index: list[tuple[str, int]] = []
+        for change in feed:
+            rows.append(
+                (
+                    seq,
+                    encode_time(change.at),
+                    change.type,
+                    change.topic.value,
+                    encode_json(list(change.customer_ids)),
+                    encode_json(change.data),
+                )
+            )
+            index.extend((cid, seq) for cid in set(change.customer_ids))
+            seq += 1
+        self.conn.executemany(
+            "INSERT INTO changes (seq, at, type, topic, customer_ids, data) VALUES (?,?,?,?,?,?)",
+            rows,
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO change_customers (customer_id, change) VALUES (?, ?)", index
         )
 
     def append_events(

@@ -132,3 +132,18 @@ CREATE TABLE IF NOT EXISTS api_keys (
   created_at TEXT NOT NULL,
   revoked_at TEXT
 ) WITHOUT ROWID;
+
+-- The change feed (transactional outbox): what changed for which customers, in commit order.
+CREATE TABLE IF NOT EXISTS changes (
+  seq          INTEGER PRIMARY KEY,
+  at           TEXT NOT NULL,
+  type         TEXT NOT NULL,
+  topic        TEXT NOT NULL,
+  customer_ids TEXT NOT NULL,
+  data         TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS change_customers (
+  customer_id TEXT NOT NULL,
+  change      INTEGER NOT NULL,
+  PRIMARY KEY (customer_id, change)
+) WITHOUT ROWID;
