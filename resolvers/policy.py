@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from resolvers.default_policy import DEFAULT_POLICY_TOML
 from resolvers.errors import PolicyError
@@ -91,6 +91,14 @@ class Survivorship:
         return self.attributes.get(attribute, self.default)
 
 
+class _Kinded(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+
+_K = TypeVar("_K", bound=_Kinded)
+
+
 @dataclass(frozen=True, slots=True)
 class MergePolicy:
     """Everything the resolver needs to decide who is who."""
@@ -110,6 +118,14 @@ class MergePolicy:
         """Trust of a kind; undeclared kinds (never stored) rank last."""
         rule = self.kinds.get(kind)
         return rule.priority if rule else 0
+
+    def most_trusted(self, identifiers: Iterable[_K]) -> _K | None:
+        """The identifier of the most trusted kind among these (the first one on a tie)."""
+        best: _K | None = None
+        for item in identifiers:
+            if best is None or self.priority(item.kind) > self.priority(best.kind):
+                best = item
+        return best
 
     def limit(self, kind: str) -> int | None:
         """Most identifiers of a kind one customer may hold."""

@@ -25,6 +25,7 @@ from resolvers.evidence import (
 from resolvers.limits import add_counts, allowance_of, merged_allowance, refusal
 from resolvers.policy import MergePolicy
 from resolvers.traits import agreeing, clash, union
+from resolvers.union_find import DisjointSets
 
 Pair = tuple[str, str]
 
@@ -60,29 +61,20 @@ class _Components:
 
     def __init__(self, states: Mapping[str, IdentifierState], policy: MergePolicy) -> None:
         self.policy = policy
-        self.parent = {key: key for key in states}
+        self.sets = DisjointSets(states)
         self.counts: dict[str, dict[str, int]] = {k: {s.kind: 1} for k, s in states.items()}
         self.linking: dict[str, int] = {k: int(not s.attach) for k, s in states.items()}
         self.traits: dict[str, dict[str, tuple[str, ...]]] = {
             k: agreeing(s.traits) for k, s in states.items()
         }
         self.allowance: dict[str, dict[str, int]] = {}
-
-    def find(self, key: str) -> str:
-        parent = self.parent
-        root = key
-        while parent[root] != root:
-            root = parent[root]
-        while parent[key] != root:
-            parent[key], key = root, parent[key]
-        return root
+        self.find = self.sets.find
 
     def union(self, ra: str, rb: str) -> str:
-        if ra == rb:
+        joined = self.sets.union(ra, rb)
+        if joined is None:
             return ra
-        if ra > rb:  # deterministic root, independent of call order
-            ra, rb = rb, ra
-        self.parent[rb] = ra
+        ra, rb = joined
         self.counts[ra] = add_counts(self.counts[ra], self.counts.pop(rb))
         self.linking[ra] += self.linking.pop(rb)
         self.traits[ra] = union(self.traits[ra], self.traits.pop(rb))

@@ -30,6 +30,7 @@ from resolvers.limits import add_counts, merged_allowance, refusal
 from resolvers.policy import MergePolicy, Role
 from resolvers.resolution import dead_reason
 from resolvers.traits import agreeing, clash, disagreement, merge_traits, record_traits, union
+from resolvers.union_find import DisjointSets
 
 PLACEHOLDER_REASON = "matches a placeholder pattern of the policy"
 
@@ -398,32 +399,22 @@ class _Groups:
     """
 
     def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
+        self.sets: DisjointSets[str] = DisjointSets()
         self.placed: dict[str, bool] = {}
 
     def add(self, node: str, placed: bool) -> None:
-        if node not in self.parent:
-            self.parent[node] = node
+        if self.sets.add(node):
             self.placed[node] = placed
 
-    def find(self, node: str) -> str:
-        while self.parent[node] != node:
-            self.parent[node] = self.parent[self.parent[node]]
-            node = self.parent[node]
-        return node
-
     def union(self, a: str, b: str, attach: bool) -> bool:
-        ra, rb = self.find(a), self.find(b)
+        ra, rb = self.sets.find(a), self.sets.find(b)
         if ra == rb:
             return True
         if attach and self.placed[ra] and self.placed[rb]:
             return False
-        self.parent[rb] = ra
-        self.placed[ra] = self.placed[ra] or self.placed.pop(rb)
+        kept, absorbed = self.sets.union(ra, rb) or (ra, rb)
+        self.placed[kept] = self.placed[kept] or self.placed.pop(absorbed)
         return True
 
     def groups(self) -> Iterable[list[str]]:
-        out: dict[str, list[str]] = {}
-        for node in sorted(self.parent):
-            out.setdefault(self.find(node), []).append(node)
-        return out.values()
+        return self.sets.groups().values()

@@ -11,6 +11,7 @@ from functools import lru_cache
 import phonenumbers
 
 from app.demo.channels import GeneratedObservation
+from resolvers.union_find import DisjointSets
 
 Normaliser = Callable[[str, str], Sequence[str]]
 
@@ -62,42 +63,11 @@ def truth_clustering(observations: Iterable[GeneratedObservation]) -> dict[str, 
     return {obs.body["id"]: obs.person_id for obs in observations}
 
 
-class _UnionFind:
-    """Disjoint sets over 0..n-1 with path halving and union by size."""
-
-    def __init__(self) -> None:
-        self.parent: list[int] = []
-        self.size: list[int] = []
-
-    def add(self) -> int:
-        """A new singleton; answers its index."""
-        self.parent.append(len(self.parent))
-        self.size.append(1)
-        return len(self.parent) - 1
-
-    def find(self, i: int) -> int:
-        """The representative of ``i``'s set."""
-        parent = self.parent
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(self, a: int, b: int) -> None:
-        """Join the sets of ``a`` and ``b``."""
-        a, b = self.find(a), self.find(b)
-        if a != b:
-            if self.size[a] < self.size[b]:
-                a, b = b, a
-            self.parent[b] = a
-            self.size[a] += self.size[b]
-
-
 def _components(
     observations: Iterable[GeneratedObservation], normalise: Normaliser, exclusive: bool
 ) -> dict[str, str]:
     """Records joined by shared identifier keys (only keys of one true person if exclusive)."""
-    sets = _UnionFind()
+    sets: DisjointSets[int] = DisjointSets()
     position: dict[str, int] = {}
     records: dict[str, list[int]] = {}
     owner: dict[str, str] = {}
@@ -105,7 +75,8 @@ def _components(
         body = obs.body
         i = position.get(body["id"])
         if i is None:
-            i = position[body["id"]] = sets.add()
+            i = position[body["id"]] = len(position)
+            sets.add(i)
         for ident in body["identifiers"]:
             for key in normalise(ident["kind"], ident["value"]):
                 records.setdefault(key, []).append(i)

@@ -185,13 +185,8 @@ def record_in(
 
 def _anchored(event: Event, states: dict[str, IdentifierState], engine: Engine) -> Event:
     """The event attached to its most trusted live identifier (its first one if none links)."""
-    best: IdentifierState | None = None
-    for key in event.identifiers:
-        state = states.get(key)
-        if state is None or not state.live:
-            continue
-        if best is None or engine.policy.priority(state.kind) > engine.policy.priority(best.kind):
-            best = state
+    found = (states.get(key) for key in event.identifiers)
+    best = engine.policy.most_trusted(s for s in found if s is not None and s.live)
     anchor = best.key if best else event.identifiers[0]
     return Event(
         id=event.id,

@@ -16,6 +16,7 @@ from app.engine import Engine
 from app.errors import Unprocessable
 from app.schemas import parse_time
 from app.services.customers import customer_of_identifier, find_customer, identifier_key
+from app.services.stitching import anchor_customer
 from app.store.protocol import GraphReader, StoredObservation
 from resolvers.context import build_context
 from resolvers.events import EVENT_TYPES, EventAggregate
@@ -97,14 +98,7 @@ def _belongs(
     obs: StoredObservation, customer_id: str, states: dict[str, IdentifierState], engine: Engine
 ) -> bool:
     """A record's attributes are its most trusted linking identifier's customer's alone."""
-    best: IdentifierState | None = None
-    for key in obs.identifiers:
-        state = states.get(key)
-        if state is None or not state.live or state.customer_id is None:
-            continue
-        if best is None or engine.policy.priority(state.kind) > engine.policy.priority(best.kind):
-            best = state
-    return best is not None and best.customer_id == customer_id
+    return anchor_customer(obs.identifiers, states, engine) == customer_id
 
 
 def timeline(

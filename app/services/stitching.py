@@ -248,11 +248,8 @@ def anchor_customer(
     keys: Sequence[str], states: dict[str, IdentifierState], engine: Engine
 ) -> str | None:
     """The customer of a record: that of its most trusted live identifier (first on a tie)."""
-    best: IdentifierState | None = None
-    for key in keys:
-        state = states.get(key)
-        if state is None or not state.live or state.customer_id is None:
-            continue
-        if best is None or engine.policy.priority(state.kind) > engine.policy.priority(best.kind):
-            best = state
+    found = (states.get(key) for key in keys)
+    best = engine.policy.most_trusted(
+        s for s in found if s is not None and s.live and s.customer_id is not None
+    )
     return best.customer_id if best else None

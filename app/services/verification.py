@@ -10,6 +10,7 @@ from app.services.evidence import reresolve
 from app.store.protocol import GraphWriter
 from resolvers.evidence import JOINING, CustomerState
 from resolvers.identifiers import mask
+from resolvers.union_find import DisjointSets
 
 BATCH = 5_000
 REPAIR_BATCH = 200
@@ -42,26 +43,6 @@ class VerifyReport:
         return not self.drift or self.repaired == len(self.drift)
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, key: str) -> str:
-        parent = self.parent
-        parent.setdefault(key, key)
-        root = key
-        while parent[root] != root:
-            root = parent[root]
-        while parent[key] != root:
-            parent[key], key = root, parent[key]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def verify(engine: Engine, repair: bool = False, progress: Progress | None = None) -> VerifyReport:
     """Check every customer against the components of active and manual links."""
     report = VerifyReport()
@@ -77,7 +58,7 @@ def verify(engine: Engine, repair: bool = False, progress: Progress | None = Non
         report.identifiers += len(batch)
         if progress:
             progress("identifiers", report.identifiers)
-    components = _UnionFind()
+    components: DisjointSets[str] = DisjointSets()
     for key in live:
         components.find(key)
     for links in engine.store.scan_links(BATCH):
