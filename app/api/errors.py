@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -51,6 +52,30 @@ def error_body(code: str, message: str, errors: Sequence[dict[str, Any]] = ()) -
 def field_errors(errors: Sequence[FieldError]) -> list[dict[str, Any]]:
     """Field errors as JSON."""
     return [{"loc": list(e.loc), "code": e.code, "message": e.message} for e in errors]
+
+
+@contextmanager
+def items_of(body_field: str | None) -> Iterator[None]:
+    """Locate a use case's batch-item errors, ``(index, *field)``, in the request body.
+
+    ``body_field`` names the list the batch came in (``observations``); ``None`` means the
+    body is the one record itself, so an error's location is its field's own path.
+    """
+
+    def moved(errors: Sequence[FieldError]) -> list[FieldError]:
+        return [
+            FieldError(
+                (body_field, *e.loc) if body_field is not None else e.loc[1:], e.code, e.message
+            )
+            for e in errors
+        ]
+
+    try:
+        yield
+    except ValidationFailed as failed:
+        raise ValidationFailed(moved(failed.errors)) from None
+    except Conflict as conflict:
+        raise Conflict(conflict.message, conflict.code, moved(conflict.errors)) from None
 
 
 def _domain_handler(status: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:

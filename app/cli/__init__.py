@@ -177,7 +177,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
             return len(results) - repeats, repeats
 
         def check_observations(records: Sequence[ObservationIn]) -> object:
-            return normalise_batch(engine, [r.raw() for r in records], "observations")
+            return normalise_batch(engine, [r.raw() for r in records])
 
         report = import_file(
             path, ObservationIn, apply_observations, args.chunk_size, show, check_observations

@@ -30,10 +30,10 @@ def one_per_item(
     return out
 
 
-def item_loc(where: str | None, index: int, *loc: str | int) -> tuple[str | int, ...]:
-    """Where a field of batch item ``index`` is: under ``where`` in a batch body.
+def item_loc(index: int, *loc: str | int) -> tuple[str | int, ...]:
+    """Where a field of batch item ``index`` is: the item's place, then the field's path.
 
-    ``where=None`` is a single-record body: the record is the body, so the location is the
-    field's own path, as for the body's schema errors.
+    Use cases locate errors in the batch they were given; where that batch stands in a
+    request (a body field, the body itself, lines of a file) is the caller's to say.
     """
-    return loc if where is None else (where, index, *loc)
+    return (index, *loc)

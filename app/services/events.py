@@ -41,9 +41,7 @@ class _Checked:
     evidence: Observation
 
 
-def validate_batch(
-    engine: Engine, raws: Sequence[RawEvent], where: str | None = "events"
-) -> list[_Checked]:
+def validate_batch(engine: Engine, raws: Sequence[RawEvent]) -> list[_Checked]:
     """Validate every event and its identifiers, or raise naming each bad field."""
     errors: list[FieldError] = []
     checked: list[_Checked] = []
@@ -63,9 +61,7 @@ def validate_batch(
                 )
             )
         if problems:
-            errors.extend(
-                FieldError(item_loc(where, index, *p.loc), p.code, p.message) for p in problems
-            )
+            errors.extend(FieldError(item_loc(index, *p.loc), p.code, p.message) for p in problems)
             continue
         keys = [i.key for i in found.identifiers]
         event = make_event(raw, keys, event_type, data)
@@ -74,7 +70,7 @@ def validate_batch(
             if earlier[1] != event.body_hash:
                 errors.append(
                     FieldError(
-                        item_loc(where, index, "id"),
+                        item_loc(index, "id"),
                         "duplicate_id",
                         f"id repeats item {earlier[0]} of this batch with a different body",
                     )
@@ -97,20 +93,18 @@ def validate_batch(
     return checked
 
 
-def record_events(
-    engine: Engine, raws: Sequence[RawEvent], actor: str, where: str | None = "events"
-) -> list[EventResult]:
+def record_events(engine: Engine, raws: Sequence[RawEvent], actor: str) -> list[EventResult]:
     """Validate and record a batch atomically; one result per item, in the batch's order.
 
     An id the batch repeats with the same body is recorded once and answered ``duplicate``
     where it repeats.
     """
-    checked = validate_batch(engine, raws, where)
+    checked = validate_batch(engine, raws)
     audit: list[AuditEntry] = []
 
     def work(tx: GraphWriter) -> list[EventResult]:
         audit.clear()
-        return record_in(tx, engine, checked, actor, audit, where)
+        return record_in(tx, engine, checked, actor, audit)
 
     results = engine.store.write(work)
     engine.sink.committed(audit, 0)
@@ -128,14 +122,11 @@ def record_in(
     checked: Sequence[_Checked],
     actor: str,
     audit: list[AuditEntry],
-    where: str | None = "events",
 ) -> list[EventResult]:
     """Record validated events inside an open write transaction."""
     stored = tx.event_hashes([c.event.id for c in checked])
     clashes = [
-        FieldError(
-            item_loc(where, i, "id"), "id_reused", "this id was stored with a different body"
-        )
+        FieldError(item_loc(i, "id"), "id_reused", "this id was stored with a different body")
         for i, c in enumerate(checked)
         if c.event.id in stored and stored[c.event.id] != c.event.body_hash
     ]
@@ -147,9 +138,7 @@ def record_in(
         )
     fresh = [c for c in checked if c.event.id not in stored]
     if fresh:
-        stitch_in(
-            tx, engine, [c.evidence for c in fresh], actor, where, audit, keep_observations=False
-        )
+        stitch_in(tx, engine, [c.evidence for c in fresh], actor, audit, keep_observations=False)
     keys = {k for c in checked for k in c.event.identifiers}
     states = tx.identifiers(keys)
     anchored = [_anchored(c.event, states, engine) for c in fresh]

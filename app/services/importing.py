@@ -136,12 +136,12 @@ def _line_errors(number: int, error: ValidationError) -> list[LineError]:
 
 
 def _located(errors: Sequence[FieldError], lines: list[int]) -> list[LineError]:
-    """Turn batch-relative error locations ("observations", 3, ...) into file line numbers."""
+    """Turn batch-item error locations (3, "identifiers", ...) into file line numbers."""
     out = []
     for error in errors:
         loc = list(error.loc)
-        if len(loc) >= 2 and isinstance(loc[1], int) and loc[1] < len(lines):
-            out.append(LineError(lines[loc[1]], ".".join(map(str, loc[2:])), error.message))
+        if loc and isinstance(loc[0], int) and loc[0] < len(lines):
+            out.append(LineError(lines[loc[0]], ".".join(map(str, loc[1:])), error.message))
         else:
             out.append(LineError(lines[0], ".".join(map(str, loc)), error.message))
     return out

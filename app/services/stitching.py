@@ -42,9 +42,7 @@ class StitchResult:
     placeholders: list[str] = field(default_factory=list)
 
 
-def normalise_batch(
-    engine: Engine, raws: Sequence[RawObservation], where: str | None
-) -> list[Observation]:
+def normalise_batch(engine: Engine, raws: Sequence[RawObservation]) -> list[Observation]:
     """Normalise a whole batch or raise ValidationFailed naming every bad item and field."""
     errors: list[FieldError] = []
     out: list[Observation] = []
@@ -54,7 +52,7 @@ def normalise_batch(
             obs = normalise_observation(raw, engine.normaliser)
         except ValidationFailed as failed:
             errors.extend(
-                FieldError(item_loc(where, index, *e.loc), e.code, e.message) for e in failed.errors
+                FieldError(item_loc(index, *e.loc), e.code, e.message) for e in failed.errors
             )
             continue
         earlier = seen.get(obs.id)
@@ -62,7 +60,7 @@ def normalise_batch(
             if earlier[1] != obs.body_hash:
                 errors.append(
                     FieldError(
-                        item_loc(where, index, "id"),
+                        item_loc(index, "id"),
                         "duplicate_id",
                         f"id repeats item {earlier[0]} of this batch with a different body",
                     )
@@ -79,19 +77,18 @@ def stitch(
     engine: Engine,
     raws: Sequence[RawObservation],
     actor: str,
-    where: str | None = "observations",
 ) -> list[StitchResult]:
     """Validate and stitch a batch atomically; one result per item, in the batch's order.
 
     An id the batch repeats with the same body is written once and answered ``duplicate``
     where it repeats.
     """
-    observations = normalise_batch(engine, raws, where)
+    observations = normalise_batch(engine, raws)
     audit: list[AuditEntry] = []
 
     def work(tx: GraphWriter) -> list[StitchResult]:
         audit.clear()  # a retried transaction starts over
-        return stitch_in(tx, engine, observations, actor, where, audit)
+        return stitch_in(tx, engine, observations, actor, audit)
 
     results = engine.store.write(work)
     rejected = sum(len(r.rejected) for r in results if r.status == "stitched")
@@ -109,7 +106,6 @@ def stitch_in(
     engine: Engine,
     observations: Sequence[Observation],
     actor: str,
-    where: str | None = "observations",
     audit: list[AuditEntry] | None = None,
     keep_observations: bool = True,
 ) -> list[StitchResult]:
@@ -120,9 +116,7 @@ def stitch_in(
     """
     stored = tx.observation_hashes([o.id for o in observations]) if keep_observations else {}
     clashes = [
-        FieldError(
-            item_loc(where, i, "id"), "id_reused", "this id was stored with a different body"
-        )
+        FieldError(item_loc(i, "id"), "id_reused", "this id was stored with a different body")
         for i, o in enumerate(observations)
         if o.id in stored and stored[o.id] != o.body_hash
     ]

@@ -782,16 +782,12 @@ def test_an_id_reused_with_a_different_body_is_a_conflict_and_writes_nothing(
     with pytest.raises(Conflict) as caught:
         stitch(engine, [fresh, changed], "t")
     assert caught.value.code == "id_reused"
-    assert [(e.loc, e.code) for e in caught.value.errors] == [
-        (("observations", 1, "id"), "id_reused")
-    ]
+    assert [(e.loc, e.code) for e in caught.value.errors] == [((1, "id"), "id_reused")]
     assert (engine.store.counts(), membership(engine.store), link_states(engine.store)) == before
     # in one batch, the clash is a validation error naming both items
     with pytest.raises(ValidationFailed) as invalid:
         stitch(engine, [fresh, obs("pos-1", ("crm_id", "C3002"), hours=99, source="pos")], "t")
-    assert [(e.loc, e.code) for e in invalid.value.errors] == [
-        (("observations", 1, "id"), "duplicate_id")
-    ]
+    assert [(e.loc, e.code) for e in invalid.value.errors] == [((1, "id"), "duplicate_id")]
     assert engine.store.counts() == before[0]
 
 

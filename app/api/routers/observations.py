@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.api.deps import EngineDep, Ingest, actor_of
+from app.api.errors import items_of
 from app.api.responses import ErrorOut, StitchBatchOut, StitchOut
 from app.metrics import RECORDS
 from app.schemas import ObservationBatchIn, ObservationIn
@@ -31,7 +32,8 @@ def _count(results: list[StitchResult]) -> None:
 @router.post("", response_model=StitchOut, responses=ERRORS)
 def stitch_one(body: ObservationIn, engine: EngineDep, key: Ingest) -> StitchResult:
     """Stitch one observation; answers its customer and what merged or was rejected."""
-    results = stitch(engine, [body.raw()], actor_of(key), where=None)
+    with items_of(None):
+        results = stitch(engine, [body.raw()], actor_of(key))
     _count(results)
     return results[0]
 
@@ -39,6 +41,7 @@ def stitch_one(body: ObservationIn, engine: EngineDep, key: Ingest) -> StitchRes
 @router.post("/batch", response_model=StitchBatchOut, responses=ERRORS)
 def stitch_batch(body: ObservationBatchIn, engine: EngineDep, key: Ingest) -> dict[str, object]:
     """Stitch up to 1,000 observations atomically: all of them or, if any is invalid, none."""
-    results = stitch(engine, [o.raw() for o in body.observations], actor_of(key))
+    with items_of("observations"):
+        results = stitch(engine, [o.raw() for o in body.observations], actor_of(key))
     _count(results)
     return {"results": results}
