@@ -10,9 +10,9 @@ from resolvers.aggregates import EventAggregate
 from resolvers.aggregates.views import Booking, Consent, Marketing, Voucher
 from resolvers.event_schemas import CONSENT_CHANNELS
 from resolvers.evidence import IdentifierState
+from resolvers.profile_model import Profile
 from resolvers.rfm import RFM_THRESHOLDS, RfmThresholds, rfm
 from resolvers.survivorship import AttributeValue
-from resolvers.timestamps import iso_utc
 
 CONTACT_CHANNELS = tuple(c for c in CONSENT_CHANNELS if c != "any")
 MARKETING_PURPOSES = ("marketing", "any")  # a grant "for any purpose" covers marketing
@@ -34,8 +34,8 @@ def assemble_profile(
     account_currency: str,
     sources: Mapping[str, datetime] | None = None,
     rfm_thresholds: RfmThresholds = RFM_THRESHOLDS,
-) -> Json:
-    """The profile of one customer as JSON-ready data, as of ``now``.
+) -> Profile:
+    """The profile of one customer, as of ``now``.
 
     ``aggregate`` is the merge of the customer's identifiers' aggregates; ``sources`` maps
     each observation source to when it last saw the customer.
@@ -45,9 +45,9 @@ def assemble_profile(
     marketing = aggregate.marketing()
     consents = aggregate.consents()
     revenue = orders.revenue_cents / 100
-    return {
+    document = {
         "customer_id": customer_id,
-        "as_of": iso_utc(now),
+        "as_of": now,
         "identity": _identity(customer_id, identifiers, aggregate, sources or {}),
         "attributes": {name: _attribute(attributes[name]) for name in sorted(attributes)},
         "consents": _consents(consents, marketing),
@@ -58,13 +58,13 @@ def assemble_profile(
             "returns": orders.returned,
             "refunded": money(orders.refunded_cents),
             "average_order_value": (round(revenue / orders.counted, 2) if orders.counted else None),
-            "first_order_at": _iso(orders.first_at),
-            "last_order_at": _iso(orders.last_at),
-            "last_activity_at": _iso(activity.last_at),
+            "first_order_at": orders.first_at,
+            "last_order_at": orders.last_at,
+            "last_activity_at": activity.last_at,
             "currency": account_currency.upper(),
             "events": sum(activity.counts.values()) + sum(activity.custom.values()),
             "activity_by_family": {
-                family: {"first_at": iso_utc(first), "last_at": iso_utc(last)}
+                family: {"first_at": first, "last_at": last}
                 for family, (first, last) in activity.families.items()
             },
         },
@@ -72,7 +72,7 @@ def assemble_profile(
         "loyalty": _loyalty(aggregate, now),
         "cart": _cart(aggregate, orders.last_at),
         "wishlist": [
-            {"sku": w.sku, "name": w.name, "category": w.category, "added_at": iso_utc(w.added_at)}
+            {"sku": w.sku, "name": w.name, "category": w.category, "added_at": w.added_at}
             for w in aggregate.behaviour().wishlist
         ],
         "interests": _interests(aggregate),
@@ -80,6 +80,7 @@ def assemble_profile(
         "engagement": _engagement(marketing, consents),
         "custom_events": dict(sorted(activity.custom.items())),
     }
+    return Profile.model_validate(document)
 
 
 def money(cents: int) -> float:
@@ -104,8 +105,8 @@ def _identity(
             {
                 "key": state.key,
                 "value": state.key.split(":", 1)[1],
-                "first_seen_at": iso_utc(state.first_seen_at),
-                "last_seen_at": iso_utc(state.last_seen_at),
+                "first_seen_at": state.first_seen_at,
+                "last_seen_at": state.last_seen_at,
             }
         )
     activity = aggregate.activity()
@@ -116,10 +117,10 @@ def _identity(
     lasts = [s.last_seen_at for s in identifiers] + _some(activity.last_at)
     return {
         "customer_id": customer_id,
-        "first_seen_at": _iso(min(firsts, default=None)),
-        "last_seen_at": _iso(max(lasts, default=None)),
+        "first_seen_at": min(firsts, default=None),
+        "last_seen_at": max(lasts, default=None),
         "identifiers": by_kind,
-        "sources": [{"source": s, "last_seen_at": iso_utc(seen[s])} for s in sorted(seen)],
+        "sources": [{"source": s, "last_seen_at": seen[s]} for s in sorted(seen)],
     }
 
 
@@ -127,7 +128,7 @@ def _attribute(value: AttributeValue) -> Json:
     return {
         "value": value.value,
         "source": value.source,
-        "observed_at": iso_utc(value.observed_at),
+        "observed_at": value.observed_at,
         "observation_id": value.observation_id,
         "rule": value.rule,
         "alternatives": value.alternatives,
@@ -162,14 +163,14 @@ def _consents(consents: Sequence[Consent], marketing: Marketing) -> Json:
         decision = marketing_decision(channel, consents, marketing)
         if decision is not None:
             state, at, source = decision
-            basis[channel] = {"state": state, "since": iso_utc(at), "source": source}
+            basis[channel] = {"state": state, "since": at, "source": source}
     return {
         "items": [
             {
                 "channel": c.channel,
                 "purpose": c.purpose,
                 "state": c.state,
-                "since": iso_utc(c.at),
+                "since": c.at,
                 "source": c.source,
             }
             for c in consents
@@ -202,18 +203,18 @@ def _loyalty(aggregate: EventAggregate, now: datetime) -> Json:
         "points_balance": balance,
         "points_earned": loyalty.earned,
         "points_redeemed": loyalty.redeemed,
-        "balance_reported_at": _iso(loyalty.balance_at),
+        "balance_reported_at": loyalty.balance_at,
         "tier": loyalty.tier,
-        "tier_since": _iso(loyalty.tier_at),
+        "tier_since": loyalty.tier_at,
         "active_vouchers": [
             {
                 "voucher_id": v.voucher_id,
                 "value": rounded(v.value),
                 "currency": v.currency,
                 "value_account": rounded(v.value_account),
-                "expires_at": _iso_any(v.expires_at),
+                "expires_at": v.expires_at,
                 "description": v.description,
-                "issued_at": iso_utc(v.issued_at),
+                "issued_at": v.issued_at,
             }
             for v in active
         ],
@@ -237,7 +238,7 @@ def _cart(aggregate: EventAggregate, last_order_at: datetime | None) -> Json | N
         "total": rounded(cart.total),
         "currency": cart.currency,
         "total_account": rounded(cart.total_account),
-        "updated_at": iso_utc(cart.at),
+        "updated_at": cart.at,
         "abandoned": cart.abandoned,
     }
 
@@ -289,8 +290,8 @@ def _service(aggregate: EventAggregate, now: datetime) -> Json:
                 "model": p.model,
                 "product": p.product,
                 "category": p.category,
-                "purchased_at": _iso_any(p.purchased_at),
-                "expires_at": _iso_any(p.expires_at),
+                "purchased_at": p.purchased_at,
+                "expires_at": p.expires_at,
                 "warranty": warranty_status(p.expires_at, now),
             }
             for p in products
@@ -301,8 +302,8 @@ def _service(aggregate: EventAggregate, now: datetime) -> Json:
                 "status": c.status or c.state,
                 "serial": c.serial,
                 "issue": c.issue,
-                "opened_at": iso_utc(c.opened_at),
-                "updated_at": iso_utc(c.last_at),
+                "opened_at": c.opened_at,
+                "updated_at": c.last_at,
             }
             for c in claims
             if c.is_open
@@ -324,7 +325,7 @@ def _service(aggregate: EventAggregate, now: datetime) -> Json:
                 "outcome": c.outcome,
                 "summary": c.summary,
                 "state": c.state,
-                "at": iso_utc(c.last_at),
+                "at": c.last_at,
             }
             for c in conversations.recent[:RECENT_CONVERSATIONS]
         ],
@@ -345,7 +346,7 @@ def _booking(b: Booking) -> Json:
     return {
         "booking_id": b.booking_id,
         "service": b.service,
-        "scheduled_at": _iso(b.scheduled_at),
+        "scheduled_at": b.scheduled_at,
         "location": b.location,
         "staff": b.staff,
         "status": b.status,
@@ -372,19 +373,9 @@ def _engagement(marketing: Marketing, consents: Sequence[Consent]) -> Json:
         "unsubscribed_channels": unsubscribed,
         "preferred_channel": preferred,
         "channel_engagement": dict(sorted(engaged.items())),
-        "last_engaged_at": _iso(marketing.engaged_at),
+        "last_engaged_at": marketing.engaged_at,
     }
 
 
 def _some(moment: datetime | None) -> list[datetime]:
     return [moment] if moment is not None else []
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return iso_utc(moment) if moment is not None else None
-
-
-def _iso_any(moment: date | datetime | None) -> str | None:
-    if isinstance(moment, datetime):
-        return iso_utc(moment)
-    return moment.isoformat() if moment is not None else None

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel
+
 from app.engine import Engine
 from app.store.protocol import Store
 from app.store.sqlite.store import SqliteStore
@@ -91,3 +93,8 @@ def link_states(store: Store) -> list[tuple[str, str, str, str | None]]:
 def keys_of(pairs: Iterable[Sequence[str]]) -> list[list[str]]:
     """Sorted groups."""
     return sorted(sorted(p) for p in pairs)
+
+
+def wire(model: BaseModel) -> dict[str, Any]:
+    """A read model as the API serves it: JSON types, only the fields it was given."""
+    return model.model_dump(mode="json", exclude_unset=True)

@@ -23,6 +23,7 @@ from resolvers.events import EVENT_TYPES, EventAggregate
 from resolvers.evidence import CustomerState, IdentifierState
 from resolvers.observations import RawIdentifier
 from resolvers.profile import assemble_profile
+from resolvers.profile_model import Profile
 from resolvers.survivorship import AttributeEvidence, survive
 from resolvers.timeline import describe
 
@@ -55,22 +56,21 @@ def _load(tx: GraphReader, customer: CustomerState) -> _Loaded:
     )
 
 
-def profile(engine: Engine, customer_id: str) -> dict[str, Any]:
+def profile(engine: Engine, customer_id: str) -> Profile:
     """The 360 profile of a customer (an absorbed id answers with the survivor)."""
     loaded = engine.store.read(lambda tx: _load(tx, find_customer(tx, customer_id)))
     return _assemble(engine, loaded, customer_id)
 
 
-def profile_by_identifier(engine: Engine, raw: RawIdentifier) -> dict[str, Any]:
+def profile_by_identifier(engine: Engine, raw: RawIdentifier) -> Profile:
     """The 360 profile of the customer holding an identifier."""
     key = identifier_key(engine, raw, ("query",))
     loaded = engine.store.read(lambda tx: _load(tx, customer_of_identifier(tx, key)[1]))
     out = _assemble(engine, loaded, loaded.customer.id)
-    out["matched_identifier"] = key
-    return out
+    return out.model_copy(update={"matched_identifier": key})
 
 
-def _assemble(engine: Engine, loaded: _Loaded, requested: str) -> dict[str, Any]:
+def _assemble(engine: Engine, loaded: _Loaded, requested: str) -> Profile:
     customer = loaded.customer
     states = {**loaded.others, **loaded.members}
     mine = [o for o in loaded.observations if _belongs(o, customer.id, states, engine)]
@@ -88,10 +88,9 @@ def _assemble(engine: Engine, loaded: _Loaded, requested: str) -> dict[str, Any]
         engine.account_currency,
         sources=sources,
     )
-    out["requested_id"] = requested
-    out["absorbed_ids"] = loaded.absorbed
-    out["records"] = len(mine)
-    return out
+    return out.model_copy(
+        update={"requested_id": requested, "absorbed_ids": loaded.absorbed, "records": len(mine)}
+    )
 
 
 def _belongs(
@@ -140,7 +139,7 @@ def context(engine: Engine, customer_id: str) -> dict[str, Any]:
     loaded, page = engine.store.read(read)
     full = _assemble(engine, loaded, customer_id)
     recent = [describe(e, engine.account_currency) for e in page.events]
-    return build_context(full, recent, engine.clock())
+    return build_context(full.model_dump(mode="json"), recent, engine.clock())
 
 
 def _types(text: str | None) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from resolvers.evidence import IdentifierState
 from resolvers.policy import Survivorship
 from resolvers.profile import assemble_profile
 from resolvers.survivorship import AttributeEvidence, survive
+from tests.builders import wire
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 RATES = {"USD": 32.0}
@@ -208,7 +209,7 @@ def build_profile(events: list[Event]) -> dict[str, Any]:
         ],
         Survivorship(),
     )
-    return assemble_profile(
+    profile = assemble_profile(
         "cus_jane",
         build_identifiers(),
         attributes,
@@ -217,6 +218,7 @@ def build_profile(events: list[Event]) -> dict[str, Any]:
         "TWD",
         sources={"crm": at("2026-03-01T00:00"), "eshop": at("2026-04-01T00:00")},
     )
+    return wire(profile)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ import pytest
 from resolvers.events import Event, EventAggregate
 from resolvers.profile import assemble_profile
 from resolvers.rfm import rfm, segment
+from tests.builders import wire
 
 
 def test_sections_come_in_a_fixed_order(jane: dict[str, Any]) -> None:
@@ -287,7 +288,7 @@ def test_the_profile_does_not_depend_on_arrival_order_or_anchors(
             "eshop": datetime(2026, 4, 1, tzinfo=UTC),
         },
     )
-    assert {**again, "attributes": jane["attributes"]} == jane
+    assert {**wire(again), "attributes": jane["attributes"]} == jane
     assert orjson.dumps(jane)  # JSON-ready as it is
 
 
@@ -302,12 +303,12 @@ def test_a_cart_followed_by_an_order_is_checked_out(
         {"order_id": "O9"}, "",
     )  # fmt: skip
     aggregate.fold(checkout)
-    profile = assemble_profile("c", [], {}, aggregate, now, "TWD")
+    profile = wire(assemble_profile("c", [], {}, aggregate, now, "TWD"))
     assert profile["cart"] is None
 
 
 def test_an_empty_customer_has_null_figures(now: datetime) -> None:
-    profile = assemble_profile("c", [], {}, EventAggregate(), now, "TWD")
+    profile = wire(assemble_profile("c", [], {}, EventAggregate(), now, "TWD"))
     assert profile["stats"]["average_order_value"] is None
     assert profile["stats"]["last_activity_at"] is None
     assert profile["rfm"]["segment"] == "prospect" and profile["rfm"]["scores"] is None
@@ -328,7 +329,7 @@ def test_a_marketing_grant_after_an_unsubscribe_resubscribes(now: datetime) -> N
     aggregate = EventAggregate()
     for event in events:
         aggregate.fold(event)
-    profile = assemble_profile("c", [], {}, aggregate, now, "TWD")
+    profile = wire(assemble_profile("c", [], {}, aggregate, now, "TWD"))
     assert profile["consents"]["can_contact"]["sms"] is True
     assert profile["engagement"]["unsubscribed_channels"] == []
 

@@ -13,6 +13,7 @@ from app.errors import Unprocessable
 from app.schemas import Kind
 from app.services import inspection, profiles
 from resolvers.observations import RawIdentifier
+from resolvers.profile_model import Profile
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 READ_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -24,19 +25,19 @@ READ_ERRORS: dict[int | str, dict[str, Any]] = {
 CustomerId = Annotated[str, "customer id"]
 
 
-@router.get("/by-identifier", responses=READ_ERRORS)
+@router.get("/by-identifier", responses=READ_ERRORS, response_model_exclude_unset=True)
 def by_identifier(
     engine: EngineDep,
     key: Read,
     kind: Annotated[Kind, Query(description="identifier kind, e.g. email")],
     value: Annotated[str, Query(max_length=256, description="the value, in any format")],
-) -> dict[str, Any]:
+) -> Profile:
     """The 360 profile of the customer holding an identifier; 404 when none does."""
     return profiles.profile_by_identifier(engine, RawIdentifier(kind, value))
 
 
-@router.get("/{customer_id}", responses=READ_ERRORS)
-def get_customer(customer_id: str, engine: EngineDep, key: Read) -> dict[str, Any]:
+@router.get("/{customer_id}", responses=READ_ERRORS, response_model_exclude_unset=True)
+def get_customer(customer_id: str, engine: EngineDep, key: Read) -> Profile:
     """The 360 profile; an absorbed id answers with the surviving customer."""
     return profiles.profile(engine, customer_id)
 
