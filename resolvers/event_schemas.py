@@ -163,6 +163,17 @@ SCHEMAS: dict[str, tuple[Field, ...]] = {
 EVENT_TYPES: tuple[str, ...] = tuple(sorted(SCHEMAS))
 
 
+def is_type_filter(name: str) -> bool:
+    """Whether a name selects events: a type (``order.placed``), a prefix (``order.*``), or a
+    custom type (``custom.…``)."""
+    if name in SCHEMAS or name.startswith("custom."):
+        return True
+    prefix = name[:-2] if name.endswith(".*") else None
+    return prefix is not None and (
+        prefix == "custom" or any(t.startswith(f"{prefix}.") for t in SCHEMAS)
+    )
+
+
 def family_of(event_type: str) -> str:
     """The family of an event type (``order.placed`` -> ``sales``)."""
     return FAMILIES.get(event_type.split(".", 1)[0], "custom")

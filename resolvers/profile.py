@@ -10,7 +10,7 @@ from resolvers.aggregates import EventAggregate
 from resolvers.aggregates.views import Booking, Consent, Marketing, Voucher
 from resolvers.event_schemas import CONSENT_CHANNELS
 from resolvers.evidence import IdentifierState
-from resolvers.profile_model import Profile
+from resolvers.read_model import Profile
 from resolvers.rfm import RFM_THRESHOLDS, RfmThresholds, rfm
 from resolvers.survivorship import AttributeValue
 

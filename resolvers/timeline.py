@@ -8,7 +8,8 @@ from typing import Any
 
 from resolvers.event_schemas import family_of
 from resolvers.events import Event
-from resolvers.timestamps import iso_utc, parse_moment
+from resolvers.read_model import TimelineItem
+from resolvers.timestamps import parse_moment
 
 Data = Mapping[str, Any]
 
@@ -68,22 +69,22 @@ TITLES = {
 }
 
 
-def describe(event: Event, account_currency: str) -> dict[str, Any]:
+def describe(event: Event, account_currency: str) -> TimelineItem:
     """A timeline item readable on its own: what happened, in a title and a sentence."""
     data = event.data
     prefix, _, verb = event.type.partition(".")
     sentence = SENTENCES.get(prefix, _custom)(event.type, verb, data, account_currency)
-    return {
-        "id": event.id,
-        "type": event.type,
-        "family": family_of(event.type),
-        "occurred_at": iso_utc(event.occurred_at),
-        "source": event.source,
-        "anchor": event.anchor,
-        "title": TITLES.get(event.type) or _title(event.type),
-        "summary": sentence,
-        "details": dict(data),
-    }
+    return TimelineItem(
+        id=event.id,
+        type=event.type,
+        family=family_of(event.type),
+        occurred_at=event.occurred_at,
+        source=event.source,
+        anchor=event.anchor,
+        title=TITLES.get(event.type) or _title(event.type),
+        summary=sentence,
+        details=dict(data),
+    )
 
 
 def channel_name(channel: Any) -> str:

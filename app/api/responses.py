@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from resolvers.read_model import TimelineItem
+
 
 class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -140,7 +142,7 @@ class TimelineOut(_Out):
     """Events, newest first, and the cursor of the next page (null at the end)."""
 
     customer_id: str
-    items: list[dict[str, Any]]
+    items: list[TimelineItem]
     next_cursor: str | None
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import itertools
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
 from app.engine import Engine
-from app.errors import NotFound, Unprocessable
+from app.errors import NotFound
 from app.services.customers import find_customer, identifier_key
 from app.services.evidence import load_evidence
 from app.store.protocol import AuditRecord, GraphReader, Pair
@@ -205,23 +202,3 @@ def explanation_view(explanation: Explanation) -> dict[str, Any]:
         "path": explanation.path,
         "summary": explanation.summary,
     }
-
-
-def keys_of(results: Sequence[LinkRecord]) -> str | None:
-    """The cursor after the last link of a page: URL-safe, so it can go in a query as is."""
-    if not results:
-        return None
-    last = results[-1]
-    return base64.urlsafe_b64encode(f"{last.a}|{last.b}".encode()).decode().rstrip("=")
-
-
-def pair_of_cursor(cursor: str) -> tuple[str, str]:
-    """The link a conflicts cursor points after; Unprocessable when it is not one."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        a, sep, b = base64.urlsafe_b64decode(padded.encode()).decode().partition("|")
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        sep = ""
-    if not sep or not a or not b:
-        raise Unprocessable("cursor is the next_cursor of a previous page", code="bad_cursor")
-    return a, b

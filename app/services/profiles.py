@@ -6,24 +6,20 @@ identifiers, the observations that carry them, and one event aggregate per ident
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from app.engine import Engine
-from app.errors import Unprocessable
-from app.schemas import parse_time
 from app.services.customers import customer_of_identifier, find_customer, identifier_key
 from app.services.stitching import anchor_customer
-from app.store.protocol import GraphReader, StoredObservation
+from app.store.protocol import GraphReader, StoredObservation, TimelinePage
 from resolvers.context import build_context
 from resolvers.events import EVENT_TYPES, EventAggregate
 from resolvers.evidence import CustomerState, IdentifierState
 from resolvers.observations import RawIdentifier
 from resolvers.profile import assemble_profile
-from resolvers.profile_model import Profile
+from resolvers.read_model import Profile, TimelineItem
 from resolvers.survivorship import AttributeEvidence, survive
 from resolvers.timeline import describe
 
@@ -100,31 +96,38 @@ def _belongs(
     return anchor_customer(obs.identifiers, states, engine) == customer_id
 
 
-def timeline(
-    engine: Engine,
-    customer_id: str,
-    limit: int,
-    cursor: str | None,
-    types: str | None,
-    since: str | None,
-    until: str | None,
-) -> dict[str, Any]:
-    """A page of the customer's events, newest first."""
-    before = _decode_cursor(cursor) if cursor else None
-    wanted = _types(types)
-    start, end = _time("since", since), _time("until", until)
+@dataclass(frozen=True, slots=True)
+class TimelineQuery:
+    """Which events of a customer to read: a page of them, newest first."""
 
-    def read(tx: GraphReader) -> tuple[str, Any]:
+    limit: int = 50
+    before: tuple[datetime, str] | None = None  # the (time, id) the page starts after
+    types: tuple[str, ...] = ()  # types or families (``order.*``); empty: every type
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerTimeline:
+    """A page of a customer's timeline and the position the next page starts after."""
+
+    customer_id: str
+    items: list[TimelineItem]
+    next_position: tuple[datetime, str] | None
+
+
+def timeline(engine: Engine, customer_id: str, query: TimelineQuery) -> CustomerTimeline:
+    """A page of the customer's events, newest first (an absorbed id reads the survivor's)."""
+
+    def read(tx: GraphReader) -> tuple[str, TimelinePage]:
         customer = find_customer(tx, customer_id)
         keys = list(tx.members([customer.id]))
-        return customer.id, tx.timeline(keys, limit, before, wanted, start, end)
+        page = tx.timeline(keys, query.limit, query.before, query.types, query.since, query.until)
+        return customer.id, page
 
     survivor, page = engine.store.read(read)
-    return {
-        "customer_id": survivor,
-        "items": [describe(e, engine.account_currency) for e in page.events],
-        "next_cursor": _encode_cursor(page.next_cursor) if page.next_cursor else None,
-    }
+    items = [describe(e, engine.account_currency) for e in page.events]
+    return CustomerTimeline(survivor, items, page.next_cursor)
 
 
 def context(engine: Engine, customer_id: str) -> dict[str, Any]:
@@ -138,54 +141,5 @@ def context(engine: Engine, customer_id: str) -> dict[str, Any]:
 
     loaded, page = engine.store.read(read)
     full = _assemble(engine, loaded, customer_id)
-    recent = [describe(e, engine.account_currency) for e in page.events]
+    recent = [describe(e, engine.account_currency).model_dump(mode="json") for e in page.events]
     return build_context(full.model_dump(mode="json"), recent, engine.clock())
-
-
-def _types(text: str | None) -> tuple[str, ...]:
-    if not text:
-        return ()
-    out = []
-    for item in (t.strip() for t in text.split(",")):
-        if not item:
-            continue
-        family = item[:-2] if item.endswith(".*") else None
-        if item in EVENT_TYPES or (family in FAMILIES) or item.startswith("custom."):
-            out.append(item)
-        else:
-            raise Unprocessable(
-                f"unknown event type {item!r}: name a type (order.placed) or a family (order.*)",
-                code="invalid_types",
-            )
-    return tuple(out)
-
-
-def _time(name: str, text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return parse_time(text)
-    except ValueError as error:
-        raise Unprocessable(
-            f"{name}: an ISO-8601 time with a zone ({error})", code="invalid_time"
-        ) from None
-
-
-def _encode_cursor(position: tuple[datetime, str]) -> str:
-    text = f"{position[0].isoformat()}|{position[1]}"
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        text = base64.urlsafe_b64decode(padded.encode()).decode()
-        moment, _, event_id = text.partition("|")
-        when = datetime.fromisoformat(moment)
-        if when.tzinfo is None or not event_id:
-            raise ValueError("incomplete cursor")
-        return when, event_id
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Unprocessable(
-            "cursor is the next_cursor of a previous page", code="bad_cursor"
-        ) from None

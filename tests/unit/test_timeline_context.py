@@ -11,6 +11,7 @@ import pytest
 from resolvers.context import build_context, mask_email, mask_phone
 from resolvers.events import Event, RawEvent, make_event, validate_event
 from resolvers.timeline import describe
+from tests.builders import wire
 
 AT = datetime(2026, 3, 2, 8, tzinfo=UTC)
 
@@ -20,13 +21,13 @@ def item(event_type: str, data: dict[str, Any], account: str = "TWD") -> dict[st
     raw = RawEvent("e1", event_type, AT, "eshop", (), data)
     checked_type, normalised = validate_event(raw, account, {"USD": 32.0, "TWD": 1 / 32})
     event = make_event(raw, ["email:a@b.c"], checked_type, normalised, anchor="email:a@b.c")
-    return describe(event, account)
+    return wire(describe(event, account))
 
 
 def newest_first(events: list[Event]) -> list[dict[str, Any]]:
     """Timeline items as the store pages them."""
     ordered = sorted(events, key=lambda e: (e.occurred_at, e.id), reverse=True)
-    return [describe(e, "TWD") for e in ordered]
+    return [wire(describe(e, "TWD")) for e in ordered]
 
 
 # -- timeline items -----------------------------------------------------------------------------
@@ -119,7 +120,7 @@ def test_every_item_of_jane_has_a_title_and_a_summary(jane_events: list[Event]) 
         assert found["title"] and found["summary"]
         assert "None" not in found["summary"]
         assert len(found["summary"]) <= 300
-    assert describe(jane_events[0], "TWD")["title"] == "Order placed"
+    assert describe(jane_events[0], "TWD").title == "Order placed"
 
 
 # -- context ------------------------------------------------------------------------------------

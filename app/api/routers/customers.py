@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import PlainTextResponse
 
+from app.api import cursors
 from app.api.deps import EngineDep, Read, Steward
 from app.api.responses import ErrorOut, HistoryOut, TimelineOut
 from app.errors import Unprocessable
-from app.schemas import Kind
+from app.schemas import Kind, parse_time
 from app.services import inspection, profiles
+from resolvers.event_schemas import is_type_filter
 from resolvers.observations import RawIdentifier
-from resolvers.profile_model import Profile
+from resolvers.read_model import Profile
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 READ_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -54,9 +57,45 @@ def get_timeline(
     ] = None,
     since: Annotated[str | None, Query(description="ISO-8601 time, inclusive")] = None,
     until: Annotated[str | None, Query(description="ISO-8601 time, exclusive")] = None,
-) -> dict[str, Any]:
+) -> TimelineOut:
     """Every event of every identifier of the customer, newest first, paged by cursor."""
-    return profiles.timeline(engine, customer_id, limit, cursor, types, since, until)
+    query = profiles.TimelineQuery(
+        limit=limit,
+        before=cursors.decode_time_position(cursor) if cursor else None,
+        types=_type_filter(types),
+        since=_time("since", since),
+        until=_time("until", until),
+    )
+    page = profiles.timeline(engine, customer_id, query)
+    return TimelineOut(
+        customer_id=page.customer_id,
+        items=page.items,
+        next_cursor=cursors.encode_time_position(page.next_position)
+        if page.next_position
+        else None,
+    )
+
+
+def _type_filter(text: str | None) -> tuple[str, ...]:
+    names = [t.strip() for t in (text or "").split(",") if t.strip()]
+    for name in names:
+        if not is_type_filter(name):
+            raise Unprocessable(
+                f"unknown event type {name!r}: name a type (order.placed) or a family (order.*)",
+                code="invalid_types",
+            )
+    return tuple(names)
+
+
+def _time(name: str, text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_time(text)
+    except ValueError as error:
+        raise Unprocessable(
+            f"{name}: an ISO-8601 time with a zone ({error})", code="invalid_time"
+        ) from None
 
 
 CONTEXT_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from app.api import cursors
 from app.api.deps import EngineDep, Steward, actor_of
 from app.api.responses import ConflictsOut, ErrorOut, StewardOut
 from app.schemas import IdentifierActionIn, LinkIn, MergeIn
@@ -66,9 +67,9 @@ def review(
     cursor: Annotated[str | None, Query(max_length=600)] = None,
 ) -> dict[str, Any]:
     """Links refused by a limit, a trait clash or an attach rule, waiting for a decision."""
-    after = inspection.pair_of_cursor(cursor) if cursor else None
+    after = cursors.decode_pair(cursor) if cursor else None
     links = inspection.conflicts(engine, limit, after)
     return {
         "items": [inspection.link_view(link) for link in links],
-        "next_cursor": inspection.keys_of(links) if len(links) == limit else None,
+        "next_cursor": cursors.encode_pair(links[-1].pair) if len(links) == limit else None,
     }

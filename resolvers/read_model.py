@@ -1,4 +1,4 @@
-"""The 360 profile as a typed value: what ``GET /v1/customers/{id}`` serves, field by field.
+"""The read model: the 360 profile and timeline items as typed values, as the API serves them.
 
 Times are datetimes here and ISO-8601 UTC strings ending in ``Z`` on the wire; dates of a
 product's purchase or warranty stay dates when the channel sent a date. The API serialises
@@ -314,3 +314,17 @@ class Profile(_Model):
     matched_identifier: str | None = Field(
         default=None, description="the identifier key a by-identifier lookup matched"
     )
+
+
+class TimelineItem(_Model):
+    """One event of the timeline, readable on its own."""
+
+    id: str
+    type: str
+    family: str = Field(description="sales, marketing, behaviour, service, loyalty, consent…")
+    occurred_at: Time
+    source: str
+    anchor: str = Field(description="the identifier the event is attached to")
+    title: str
+    summary: str = Field(description="what happened, in one sentence")
+    details: dict[str, Any] = Field(description="the event's data as the channel sent it")
