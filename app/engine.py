@@ -10,9 +10,9 @@ from typing import Protocol
 
 from app.settings import Settings
 from app.store.protocol import Store
-from resolvers.changes import AuditEntry
-from resolvers.normalise import Normaliser
-from resolvers.policy import MergePolicy, load_policy
+from resolvers.identity.changes import AuditEntry
+from resolvers.identity.normalise import Normaliser
+from resolvers.identity.policy import MergePolicy, load_policy
 
 
 def utc_now() -> datetime:

@@ -14,7 +14,7 @@ from prometheus_client import (
     multiprocess,
 )
 
-from resolvers.changes import AuditEntry
+from resolvers.identity.changes import AuditEntry
 
 REQUESTS = Counter("c360_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from resolvers.events import RawEvent
-from resolvers.observations import RawIdentifier, RawObservation
+from resolvers.customer360.events import RawEvent
+from resolvers.identity.observations import RawIdentifier, RawObservation
 
 MAX_BATCH = 1000
 RecordId = Annotated[

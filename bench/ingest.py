@@ -42,9 +42,9 @@ from app.services.demo import raw_observation
 from app.services.stitching import stitch
 from app.store.sqlite.store import SqliteStore
 from resolvers.errors import InvalidIdentifier
-from resolvers.normalise import Normaliser
-from resolvers.observations import RawObservation
-from resolvers.policy import load_policy
+from resolvers.identity.normalise import Normaliser
+from resolvers.identity.observations import RawObservation
+from resolvers.identity.policy import load_policy
 
 RESULTS = Path(__file__).parent / "results"
 PROBE_SIZE = 5000  # records of fresh people per probe (a tenth of a smaller run)

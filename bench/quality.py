@@ -40,7 +40,7 @@ from app.services.demo import raw_observation
 from app.services.stitching import stitch
 from app.settings import Settings
 from resolvers.errors import ValidationFailed
-from resolvers.observations import RawIdentifier
+from resolvers.identity.observations import RawIdentifier
 
 RESULTS = Path(__file__).parent / "results"
 

@@ -11,10 +11,10 @@ from pydantic import BaseModel
 from app.engine import Engine
 from app.store.protocol import Store
 from app.store.sqlite.store import SqliteStore
-from resolvers.evidence import LinkRecord
-from resolvers.normalise import Normaliser
-from resolvers.observations import RawIdentifier, RawObservation
-from resolvers.policy import MergePolicy, load_policy
+from resolvers.identity.evidence import LinkRecord
+from resolvers.identity.normalise import Normaliser
+from resolvers.identity.observations import RawIdentifier, RawObservation
+from resolvers.identity.policy import MergePolicy, load_policy
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

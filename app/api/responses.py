@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from resolvers.read_model import TimelineItem
+from resolvers.customer360.read_model import TimelineItem
 
 
 class _Out(BaseModel):

@@ -343,7 +343,7 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _policy_show(args: argparse.Namespace, settings: Settings) -> int:
-    from resolvers.default_policy import DEFAULT_POLICY_TOML
+    from resolvers.identity.default_policy import DEFAULT_POLICY_TOML
 
     path = Path(args.file) if args.file else settings.policy_file
     read_policy(path)  # validate what is in force

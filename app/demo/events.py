@@ -20,8 +20,8 @@ from typing import Any
 
 from app.demo.channels import GeneratedObservation
 from app.demo.world import PLACEHOLDER_EMAILS, PLACEHOLDER_PHONES, SHOPS, paused_gc
-from resolvers.events import RawEvent
-from resolvers.observations import RawIdentifier
+from resolvers.customer360.events import RawEvent
+from resolvers.identity.observations import RawIdentifier
 
 ACCOUNT_CURRENCY = "TWD"
 # TWD per unit, to price foreign orders; events in them validate with these rates.

@@ -9,8 +9,8 @@ from app.engine import Engine
 from app.errors import NotFound
 from app.store.protocol import GraphReader
 from resolvers.errors import FieldError, InvalidIdentifier, ValidationFailed
-from resolvers.evidence import CustomerState, IdentifierState
-from resolvers.observations import RawIdentifier
+from resolvers.identity.evidence import CustomerState, IdentifierState
+from resolvers.identity.observations import RawIdentifier
 
 
 @dataclass(frozen=True, slots=True)

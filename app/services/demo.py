@@ -11,7 +11,7 @@ from app.demo.events import ACCOUNT_CURRENCY, REFERENCE_RATES, generate_events
 from app.engine import Engine
 from app.services.events import record_events
 from app.services.stitching import stitch
-from resolvers.observations import RawIdentifier, RawObservation
+from resolvers.identity.observations import RawIdentifier, RawObservation
 
 CHUNK = 1000
 DEMO_NOW = "demo_generated_at"  # meta: the reference time of the demo data

@@ -15,12 +15,12 @@ from app.errors import Conflict
 from app.services.batches import item_loc, one_per_item
 from app.services.stitching import anchor_customer, stitch_in
 from app.store.protocol import GraphWriter
-from resolvers import feed
-from resolvers.changes import AuditEntry, ChangeSet, Observation
+from resolvers.customer360 import feed
+from resolvers.customer360.events import Event, EventAggregate, RawEvent, make_event, validate_event
 from resolvers.errors import FieldError, ValidationFailed
-from resolvers.events import Event, EventAggregate, RawEvent, make_event, validate_event
-from resolvers.evidence import IdentifierState
-from resolvers.observations import body_hash, normalise_identifiers
+from resolvers.identity.changes import AuditEntry, ChangeSet, Observation
+from resolvers.identity.evidence import IdentifierState
+from resolvers.identity.observations import body_hash, normalise_identifiers
 
 EVIDENCE_PREFIX = "event:"
 
@@ -145,7 +145,7 @@ def record_in(
     if anchored:
         tx.append_events(anchored, [e.anchor for e in anchored], engine.clock())
         aggregates = tx.aggregates({e.anchor for e in anchored})
-        # Time order keeps the capped parts of an aggregate exact (see resolvers.aggregates).
+        # Time order keeps the capped parts of an aggregate exact (see customer360.aggregates).
         for event in sorted(anchored, key=lambda e: (e.occurred_at, e.id)):
             aggregates.setdefault(event.anchor, EventAggregate()).fold(event)
         tx.put_aggregates(aggregates)

@@ -7,10 +7,10 @@ from collections.abc import Collection
 
 from app.engine import Engine
 from app.store.protocol import GraphReader, GraphWriter, Pair, TornRead
-from resolvers import feed
-from resolvers.changes import ChangeSet
-from resolvers.evidence import CustomerState, IdentifierState, LinkRecord, LinkState
-from resolvers.reconcile import Evidence, plan, reconcile
+from resolvers.customer360 import feed
+from resolvers.identity.changes import ChangeSet
+from resolvers.identity.evidence import CustomerState, IdentifierState, LinkRecord, LinkState
+from resolvers.identity.reconcile import Evidence, plan, reconcile
 
 log = logging.getLogger(__name__)
 LARGE_COMPONENT = 20_000

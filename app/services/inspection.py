@@ -13,8 +13,8 @@ from app.errors import NotFound
 from app.services.customers import find_customer, identifier_key
 from app.services.evidence import load_evidence
 from app.store.protocol import AuditRecord, GraphReader, Pair
-from resolvers.evidence import JOINING, IdentifierState, LinkRecord, link_rank
-from resolvers.observations import RawIdentifier
+from resolvers.identity.evidence import JOINING, IdentifierState, LinkRecord, link_rank
+from resolvers.identity.observations import RawIdentifier
 
 HISTORY_PAGE = 50
 

@@ -14,14 +14,14 @@ from app.engine import Engine
 from app.services.customers import customer_of_identifier, find_customer, identifier_key
 from app.services.stitching import anchor_customer
 from app.store.protocol import GraphReader, StoredObservation, TimelinePage
-from resolvers.context import build_context
-from resolvers.events import EVENT_TYPES, EventAggregate
-from resolvers.evidence import CustomerState, IdentifierState
-from resolvers.observations import RawIdentifier
-from resolvers.profile import assemble_profile
-from resolvers.read_model import Profile, TimelineItem
-from resolvers.survivorship import AttributeEvidence, survive
-from resolvers.timeline import describe
+from resolvers.customer360.context import build_context
+from resolvers.customer360.events import EVENT_TYPES, EventAggregate
+from resolvers.customer360.profile import assemble_profile
+from resolvers.customer360.read_model import Profile, TimelineItem
+from resolvers.customer360.survivorship import AttributeEvidence, survive
+from resolvers.customer360.timeline import describe
+from resolvers.identity.evidence import CustomerState, IdentifierState
+from resolvers.identity.observations import RawIdentifier
 
 OBSERVATIONS_READ = 1000
 CONTEXT_EVENTS = 50

@@ -3,7 +3,7 @@
 Stitching decides under the policy of the moment. After the policy file changes (a new
 placeholder, a lower limit, a kind turned ``attach``), ``reresolve_store`` walks every
 identifier page by page. In one write transaction per page it works out each identifier's
-policy-derived state again (:mod:`resolvers.refresh`), writes those that changed, and
+policy-derived state again (:mod:`resolvers.identity.refresh`), writes those that changed, and
 re-resolves the evidence components of the page from their whole evidence, as stitching's
 slow path does. The result is the partition a fresh build under the new policy gives;
 customer ids carry on by the usual succession, and every merge and split is audited.
@@ -22,9 +22,15 @@ from dataclasses import dataclass, field
 from app.engine import Engine
 from app.services.evidence import reresolve
 from app.store.protocol import GraphWriter, TornRead
-from resolvers.changes import ChangeSet
-from resolvers.evidence import IdentifierState, LinkRecord
-from resolvers.refresh import count_neighbours, differs, fold_traits, refreshed, value_facts
+from resolvers.identity.changes import ChangeSet
+from resolvers.identity.evidence import IdentifierState, LinkRecord
+from resolvers.identity.refresh import (
+    count_neighbours,
+    differs,
+    fold_traits,
+    refreshed,
+    value_facts,
+)
 
 ALL_RECORDS = 2**62  # every record carrying a value: traits are folded from all of them
 Progress = Callable[[int, "ReresolveReport"], None]  # identifiers done so far, report

@@ -11,18 +11,18 @@ from app.errors import Conflict, NotFound, Unprocessable
 from app.services.customers import find_customer, identifier_key
 from app.services.evidence import reresolve
 from app.store.protocol import GraphWriter
-from resolvers import feed
-from resolvers.changes import AuditEntry, ChangeSet
-from resolvers.evidence import (
+from resolvers.customer360 import feed
+from resolvers.identity.changes import AuditEntry, ChangeSet
+from resolvers.identity.evidence import (
     IdentifierState,
     LinkRecord,
     LinkState,
     Status,
     pair_of,
 )
-from resolvers.generic import generic_reason
-from resolvers.identifiers import kind_of
-from resolvers.observations import RawIdentifier
+from resolvers.identity.generic import generic_reason
+from resolvers.identity.identifiers import kind_of
+from resolvers.identity.observations import RawIdentifier
 
 MAX_REASON = 1000
 

@@ -11,12 +11,12 @@ from app.errors import Conflict
 from app.services.batches import item_loc, one_per_item
 from app.services.evidence import owned_customers, reresolve
 from app.store.protocol import GraphWriter, Pair
-from resolvers import feed
-from resolvers.changes import AuditEntry, ChangeSet, Ignored, Observation
+from resolvers.customer360 import feed
 from resolvers.errors import FieldError, ValidationFailed
-from resolvers.evidence import IdentifierState, LinkRecord, LinkState, pair_of
-from resolvers.observations import RawObservation, normalise_observation
-from resolvers.stitching import Workspace
+from resolvers.identity.changes import AuditEntry, ChangeSet, Ignored, Observation
+from resolvers.identity.evidence import IdentifierState, LinkRecord, LinkState, pair_of
+from resolvers.identity.observations import RawObservation, normalise_observation
+from resolvers.identity.stitching import Workspace
 
 
 @dataclass(frozen=True, slots=True)

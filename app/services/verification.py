@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from app.engine import Engine
 from app.services.evidence import reresolve
 from app.store.protocol import GraphWriter
-from resolvers.evidence import JOINING, CustomerState
-from resolvers.identifiers import mask
+from resolvers.identity.evidence import JOINING, CustomerState
+from resolvers.identity.identifiers import mask
 from resolvers.union_find import DisjointSets
 
 BATCH = 5_000

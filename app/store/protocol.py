@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from resolvers.changes import AuditEntry, ChangeSet
-from resolvers.events import Event, EventAggregate
-from resolvers.evidence import CustomerState, IdentifierState, LinkRecord
-from resolvers.feed import ChangeRecord
+from resolvers.customer360.events import Event, EventAggregate
+from resolvers.customer360.feed import ChangeRecord
+from resolvers.identity.changes import AuditEntry, ChangeSet
+from resolvers.identity.evidence import CustomerState, IdentifierState, LinkRecord
 
 T = TypeVar("T")
 Pair = tuple[str, str]

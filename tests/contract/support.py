@@ -9,9 +9,9 @@ from typing import Any
 from app.engine import Engine
 from app.services.customers import resolve
 from app.store.protocol import Pair, Store
-from resolvers.normalise import Normaliser
-from resolvers.observations import RawIdentifier, RawObservation
-from resolvers.policy import load_policy
+from resolvers.identity.normalise import Normaliser
+from resolvers.identity.observations import RawIdentifier, RawObservation
+from resolvers.identity.policy import load_policy
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ import pytest
 
 from app.services.stitching import stitch
 from app.store.protocol import Store, TimelinePage
-from resolvers.events import Event, EventAggregate
+from resolvers.customer360.events import Event, EventAggregate
 from tests.contract.support import NOW, engine_for, obs
 
 T0 = datetime(2024, 5, 1, tzinfo=UTC)

@@ -8,8 +8,8 @@ from app.services.events import record_events
 from app.services.stewardship import suppress_link
 from app.services.stitching import stitch
 from app.store.protocol import Store
-from resolvers.events import RawEvent
-from resolvers.feed import ChangeRecord, Topic
+from resolvers.customer360.events import RawEvent
+from resolvers.customer360.feed import ChangeRecord, Topic
 from tests.contract.support import START, customer_of, engine_for, ident, obs
 
 

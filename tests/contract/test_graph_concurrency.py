@@ -19,8 +19,8 @@ from app.services.stitching import stitch
 from app.services.verification import verify
 from app.store.protocol import GraphWriter, Store, StoreConflict, TornRead
 from app.store.sqlite.store import SqliteStore
-from resolvers.changes import ChangeSet
-from resolvers.observations import RawObservation
+from resolvers.identity.changes import ChangeSet
+from resolvers.identity.observations import RawObservation
 from tests.contract.conftest import Reset
 from tests.contract.support import NOW, engine_for, link_states, obs, partition, raw_of
 

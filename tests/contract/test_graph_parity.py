@@ -20,7 +20,7 @@ from app.services.verification import verify
 from app.store.protocol import Store
 from app.store.sqlite.store import SqliteStore
 from resolvers.errors import ValidationFailed
-from resolvers.observations import RawIdentifier, RawObservation
+from resolvers.identity.observations import RawIdentifier, RawObservation
 from tests.contract.conftest import Reset
 from tests.contract.support import engine_for, obs
 

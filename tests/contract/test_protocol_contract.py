@@ -8,9 +8,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.store.protocol import ApiKeyRecord, GraphWriter, Store
-from resolvers.changes import AuditEntry, ChangeSet
-from resolvers.evidence import CustomerState, IdentifierState, LinkRecord, LinkState, Status
-from resolvers.policy import Role
+from resolvers.identity.changes import AuditEntry, ChangeSet
+from resolvers.identity.evidence import (
+    CustomerState,
+    IdentifierState,
+    LinkRecord,
+    LinkState,
+    Status,
+)
+from resolvers.identity.policy import Role
 from tests.contract.support import NOW
 
 T0 = datetime(2024, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)

@@ -14,9 +14,9 @@ from app.services.reresolution import reresolve_store
 from app.services.stitching import stitch
 from app.services.verification import verify
 from app.store.protocol import Store
-from resolvers.evidence import LinkState, Status
-from resolvers.normalise import Normaliser
-from resolvers.policy import load_policy
+from resolvers.identity.evidence import LinkState, Status
+from resolvers.identity.normalise import Normaliser
+from resolvers.identity.policy import load_policy
 from tests.contract.conftest import Reset
 from tests.contract.support import (
     customer_of,

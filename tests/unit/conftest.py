@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from resolvers.events import Event, EventAggregate, RawEvent, make_event, validate_event
-from resolvers.evidence import IdentifierState
-from resolvers.policy import Survivorship
-from resolvers.profile import assemble_profile
-from resolvers.survivorship import AttributeEvidence, survive
+from resolvers.customer360.events import Event, EventAggregate, RawEvent, make_event, validate_event
+from resolvers.customer360.profile import assemble_profile
+from resolvers.customer360.survivorship import AttributeEvidence, survive
+from resolvers.identity.evidence import IdentifierState
+from resolvers.identity.policy import Survivorship
 from tests.builders import wire
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)

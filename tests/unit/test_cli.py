@@ -25,7 +25,7 @@ from app.engine import Engine, build_engine
 from app.services.customers import Resolved, resolve
 from app.settings import Settings
 from app.store.protocol import StoreUnavailable
-from resolvers.observations import RawIdentifier
+from resolvers.identity.observations import RawIdentifier
 
 # -- harness -----------------------------------------------------------------------------------
 

@@ -13,12 +13,12 @@ from app.demo.events import ACCOUNT_CURRENCY, REFERENCE_RATES, generate_events, 
 from app.services.customers import resolve
 from app.services.demo import load_demo
 from app.services.verification import verify
+from resolvers.customer360.event_schemas import FAMILIES
+from resolvers.customer360.events import RawEvent, family_of, validate_event
 from resolvers.errors import ValidationFailed
-from resolvers.event_schemas import FAMILIES
-from resolvers.events import RawEvent, family_of, validate_event
-from resolvers.normalise import Normaliser
-from resolvers.observations import RawIdentifier
-from resolvers.policy import load_policy
+from resolvers.identity.normalise import Normaliser
+from resolvers.identity.observations import RawIdentifier
+from resolvers.identity.policy import load_policy
 from tests.builders import Clock
 from tests.builders import engine as make_engine
 

@@ -22,13 +22,13 @@ from app.services.customers import resolve
 from app.services.stitching import stitch
 from app.services.verification import verify
 from app.store.sqlite.store import SqliteStore
-from resolvers.changes import AuditEntry
-from resolvers.customer_ids import derive_id
 from resolvers.errors import ValidationFailed
-from resolvers.evidence import CustomerState, IdentifierState, LinkState, Status
-from resolvers.normalise import Normaliser
-from resolvers.observations import RawIdentifier, RawObservation
-from resolvers.policy import load_policy
+from resolvers.identity.changes import AuditEntry
+from resolvers.identity.customer_ids import derive_id
+from resolvers.identity.evidence import CustomerState, IdentifierState, LinkState, Status
+from resolvers.identity.normalise import Normaliser
+from resolvers.identity.observations import RawIdentifier, RawObservation
+from resolvers.identity.policy import load_policy
 from tests.contract.support import (
     NOW,
     POLICY,

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import resolvers.aggregates.state as layout
-from resolvers.events import Event, EventAggregate, RawEvent, make_event, validate_event
+import resolvers.customer360.aggregates.state as layout
+from resolvers.customer360.events import Event, EventAggregate, RawEvent, make_event, validate_event
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 RATES = {"USD": 32.0, "JPY": 0.21}

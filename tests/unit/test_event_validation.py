@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from resolvers.customer360.event_schemas import EVENT_TYPES, FAMILIES, family_of
+from resolvers.customer360.events import RawEvent, event_body_hash, make_event, validate_event
 from resolvers.errors import ValidationFailed
-from resolvers.event_schemas import EVENT_TYPES, FAMILIES, family_of
-from resolvers.events import RawEvent, event_body_hash, make_event, validate_event
 
 AT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 RATES = {"USD": 32.0, "jpy": 0.21}

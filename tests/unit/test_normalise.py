@@ -1,7 +1,7 @@
 """Normalisation: raw channel values to identifiers, placeholders flagged, bad values refused.
 
-Covers resolvers/normalise.py, resolvers/identifiers.py and resolvers/observations.py with the
-default policy and region TW, the way the service runs in Taiwan.
+Covers resolvers/identity/normalise.py, identifiers.py and observations.py with the default
+policy and region TW, the way the service runs in Taiwan.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from app.engine import Engine
 from app.services.stitching import stitch
 from app.store.sqlite.store import SqliteStore
 from resolvers.errors import InvalidIdentifier, ValidationFailed
-from resolvers.evidence import Status
-from resolvers.identifiers import Identifier, kind_of, mask
-from resolvers.normalise import MAX_VALUE_LENGTH, Normaliser
-from resolvers.observations import (
+from resolvers.identity.evidence import Status
+from resolvers.identity.identifiers import Identifier, kind_of, mask
+from resolvers.identity.normalise import MAX_VALUE_LENGTH, Normaliser
+from resolvers.identity.observations import (
     MAX_IDENTIFIERS,
     RawIdentifier,
     RawObservation,
     normalise_observation,
 )
-from resolvers.policy import FIXED_LINE, load_policy
+from resolvers.identity.policy import FIXED_LINE, load_policy
 from tests.contract.support import NOW, obs, partition
 
 POLICY = load_policy()

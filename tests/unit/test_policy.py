@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from resolvers.default_policy import DEFAULT_POLICY_TOML
 from resolvers.errors import PolicyError
-from resolvers.policy import FIXED_LINE, Role, load_policy
+from resolvers.identity.default_policy import DEFAULT_POLICY_TOML
+from resolvers.identity.policy import FIXED_LINE, Role, load_policy
 
 BUILT_IN = {
     "email", "phone", "crm_id", "user_id", "loyalty_id", "line_id",

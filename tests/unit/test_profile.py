@@ -9,9 +9,9 @@ from typing import Any
 import orjson
 import pytest
 
-from resolvers.events import Event, EventAggregate
-from resolvers.profile import assemble_profile
-from resolvers.rfm import rfm, segment
+from resolvers.customer360.events import Event, EventAggregate
+from resolvers.customer360.profile import assemble_profile
+from resolvers.customer360.rfm import rfm, segment
 from tests.builders import wire
 
 

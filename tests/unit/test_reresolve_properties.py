@@ -16,9 +16,9 @@ from app.engine import Engine
 from app.services.reresolution import reresolve_store
 from app.services.stitching import stitch
 from app.services.verification import verify
-from resolvers.normalise import Normaliser
-from resolvers.observations import RawObservation
-from resolvers.policy import MergePolicy, load_policy
+from resolvers.identity.normalise import Normaliser
+from resolvers.identity.observations import RawObservation
+from resolvers.identity.policy import MergePolicy, load_policy
 from tests.builders import engine, link_states, partition
 from tests.unit.test_resolution_properties import PERMISSIVE, materialise, observation
 

@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from app.services import stewardship
 from app.services.stitching import stitch
 from app.services.verification import verify
-from resolvers.evidence import Status
-from resolvers.observations import RawIdentifier, RawObservation
-from resolvers.policy import load_policy
-from resolvers.resolution import resolve
+from resolvers.identity.evidence import Status
+from resolvers.identity.observations import RawIdentifier, RawObservation
+from resolvers.identity.policy import load_policy
+from resolvers.identity.resolution import resolve
 from tests.builders import T0, all_links, engine, link_states, partition
 
 # A small world so that values collide: shared phones, repeated e-mails, two CRM ids.

@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from resolvers.policy import Survivorship
-from resolvers.survivorship import AttributeEvidence, is_empty, survive
+from resolvers.customer360.survivorship import AttributeEvidence, is_empty, survive
+from resolvers.identity.policy import Survivorship
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

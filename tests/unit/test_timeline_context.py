@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from resolvers.context import build_context, mask_email, mask_phone
-from resolvers.events import Event, RawEvent, make_event, validate_event
-from resolvers.timeline import describe
+from resolvers.customer360.context import build_context, mask_email, mask_phone
+from resolvers.customer360.events import Event, RawEvent, make_event, validate_event
+from resolvers.customer360.timeline import describe
 from tests.builders import wire
 
 AT = datetime(2026, 3, 2, 8, tzinfo=UTC)

@@ -14,9 +14,9 @@ from app.api.responses import ErrorOut, HistoryOut, TimelineOut
 from app.errors import Unprocessable
 from app.schemas import Kind, parse_time
 from app.services import inspection, profiles
-from resolvers.event_schemas import is_type_filter
-from resolvers.observations import RawIdentifier
-from resolvers.read_model import Profile
+from resolvers.customer360.event_schemas import is_type_filter
+from resolvers.customer360.read_model import Profile
+from resolvers.identity.observations import RawIdentifier
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 READ_ERRORS: dict[int | str, dict[str, Any]] = {

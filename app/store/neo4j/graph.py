@@ -24,10 +24,10 @@ from app.store.neo4j import records
 from app.store.neo4j.queries import Query
 from app.store.protocol import AuditRecord, Pair, StoredObservation, TimelinePage
 from cypher import load
-from resolvers.changes import AuditEntry, ChangeSet
-from resolvers.events import Event, EventAggregate
-from resolvers.evidence import CustomerState, IdentifierState, LinkRecord
-from resolvers.feed import Change, ChangeRecord
+from resolvers.customer360.events import Event, EventAggregate
+from resolvers.customer360.feed import Change, ChangeRecord
+from resolvers.identity.changes import AuditEntry, ChangeSet
+from resolvers.identity.evidence import CustomerState, IdentifierState, LinkRecord
 
 AUDIT_COUNTER = "audit"
 CHANGES_COUNTER = "changes"

@@ -12,12 +12,18 @@ from typing import Any
 
 from app.store.codec import decode_json, decode_time, encode_json, encode_time
 from app.store.protocol import ApiKeyRecord, AuditRecord, StoredObservation
-from resolvers.changes import AuditEntry, Observation
-from resolvers.events import Event
-from resolvers.evidence import CustomerState, IdentifierState, LinkRecord, LinkState, Status
-from resolvers.feed import Change, ChangeRecord, Topic
-from resolvers.policy import Role
-from resolvers.resolution import is_conflict
+from resolvers.customer360.events import Event
+from resolvers.customer360.feed import Change, ChangeRecord, Topic
+from resolvers.identity.changes import AuditEntry, Observation
+from resolvers.identity.evidence import (
+    CustomerState,
+    IdentifierState,
+    LinkRecord,
+    LinkState,
+    Status,
+)
+from resolvers.identity.policy import Role
+from resolvers.identity.resolution import is_conflict
 
 Row = Mapping[str, Any]
 

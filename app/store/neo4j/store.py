@@ -36,7 +36,7 @@ from app.store.protocol import (
     TornRead,
 )
 from cypher import check_all, load, statements
-from resolvers.evidence import CustomerState, IdentifierState, LinkRecord
+from resolvers.identity.evidence import CustomerState, IdentifierState, LinkRecord
 
 T = TypeVar("T")
 SCHEMA_VERSION = "1"

@@ -9,12 +9,18 @@ from typing import Any
 
 from app.store.codec import decode_json, decode_time, encode_json, encode_time
 from app.store.protocol import AuditRecord, Pair, StoredObservation, TimelinePage
-from resolvers.changes import AuditEntry, ChangeSet
-from resolvers.events import Event, EventAggregate
-from resolvers.evidence import CustomerState, IdentifierState, LinkRecord, LinkState, Status
-from resolvers.feed import Change, ChangeRecord, Topic
-from resolvers.policy import Role
-from resolvers.resolution import is_conflict
+from resolvers.customer360.events import Event, EventAggregate
+from resolvers.customer360.feed import Change, ChangeRecord, Topic
+from resolvers.identity.changes import AuditEntry, ChangeSet
+from resolvers.identity.evidence import (
+    CustomerState,
+    IdentifierState,
+    LinkRecord,
+    LinkState,
+    Status,
+)
+from resolvers.identity.policy import Role
+from resolvers.identity.resolution import is_conflict
 
 _IDENTIFIER_COLUMNS = (
     "id, key, kind, customer_id, status, status_reason, first_seen_at, last_seen_at, "

@@ -14,7 +14,7 @@ from app.store.codec import decode_json, decode_time, encode_json, encode_time
 from app.store.paging import cursor_pages, keyset_pages
 from app.store.protocol import ApiKeyRecord, StoreUnavailable
 from app.store.sqlite.graph import LINK_COLUMNS, LINK_JOIN, SqliteGraph
-from resolvers.evidence import CustomerState, IdentifierState, LinkRecord
+from resolvers.identity.evidence import CustomerState, IdentifierState, LinkRecord
 
 T = TypeVar("T")
 SCHEMA_VERSION = "1"

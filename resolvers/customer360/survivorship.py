@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from resolvers.policy import Survivorship
+from resolvers.identity.policy import Survivorship
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from resolvers.evidence import CustomerState, IdentifierState, LinkRecord
-from resolvers.identifiers import Identifier
+from resolvers.identity.evidence import CustomerState, IdentifierState, LinkRecord
+from resolvers.identity.identifiers import Identifier
 
 if TYPE_CHECKING:
-    from resolvers.feed import Change
+    from resolvers.customer360.feed import Change
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +62,7 @@ class ChangeSet:
     """Everything one step of a unit of work writes, applied by a store in this order:
     repoint members of absorbed customers, upsert identifiers, links and customers,
     delete absorbed customers, record aliases, observations, audit entries and the changes
-    the feed reports (``resolvers.feed``)."""
+    the feed reports (``resolvers.customer360.feed``)."""
 
     at: datetime
     repoint: dict[str, str] = field(default_factory=dict)

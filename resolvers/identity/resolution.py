@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from resolvers.evidence import (
+from resolvers.identity.evidence import (
     IdentifierState,
     LinkRecord,
     LinkState,
@@ -22,9 +22,9 @@ from resolvers.evidence import (
     anchor_order,
     link_rank,
 )
-from resolvers.limits import add_counts, allowance_of, merged_allowance, refusal
-from resolvers.policy import MergePolicy
-from resolvers.traits import agreeing, clash, union
+from resolvers.identity.limits import add_counts, allowance_of, merged_allowance, refusal
+from resolvers.identity.policy import MergePolicy
+from resolvers.identity.traits import agreeing, clash, union
 from resolvers.union_find import DisjointSets
 
 Pair = tuple[str, str]

@@ -10,10 +10,10 @@ from typing import Any
 
 import orjson
 
-from resolvers.changes import Ignored, Observation
 from resolvers.errors import FieldError, InvalidIdentifier, ValidationFailed
-from resolvers.identifiers import Identifier
-from resolvers.normalise import Normaliser
+from resolvers.identity.changes import Ignored, Observation
+from resolvers.identity.identifiers import Identifier
+from resolvers.identity.normalise import Normaliser
 
 MAX_IDENTIFIERS = 50
 

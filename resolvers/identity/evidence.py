@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from resolvers.identifiers import kind_of
-from resolvers.policy import MergePolicy, Role
+from resolvers.identity.identifiers import kind_of
+from resolvers.identity.policy import MergePolicy, Role
 
 SAMPLE_OBSERVATIONS = 5
 MAX_SOURCES = 16

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from resolvers.policy import MergePolicy
+from resolvers.identity.policy import MergePolicy
 
 
 def refusal(

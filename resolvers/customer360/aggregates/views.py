@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from resolvers.aggregates.state import SEALED_ORDERS, order_figures
+from resolvers.customer360.aggregates.state import SEALED_ORDERS, order_figures
 from resolvers.timestamps import from_stamp, parse_moment
 
 RECENT_CONVERSATIONS = 20

@@ -6,11 +6,11 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from resolvers.changes import AuditEntry, ChangeSet
-from resolvers.customer_ids import Succession, derive_id, succession
-from resolvers.evidence import CustomerState, IdentifierState, LinkRecord, LinkState
-from resolvers.policy import MergePolicy
-from resolvers.resolution import Part, Resolution, resolve
+from resolvers.identity.changes import AuditEntry, ChangeSet
+from resolvers.identity.customer_ids import Succession, derive_id, succession
+from resolvers.identity.evidence import CustomerState, IdentifierState, LinkRecord, LinkState
+from resolvers.identity.policy import MergePolicy
+from resolvers.identity.resolution import Part, Resolution, resolve
 
 ID_ATTEMPTS = 4
 

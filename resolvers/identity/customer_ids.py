@@ -7,9 +7,9 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from resolvers.evidence import CustomerState, IdentifierState, anchor_order
-from resolvers.policy import MergePolicy
-from resolvers.resolution import Part
+from resolvers.identity.evidence import CustomerState, IdentifierState, anchor_order
+from resolvers.identity.policy import MergePolicy
+from resolvers.identity.resolution import Part
 
 PREFIX = "c_"
 

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from resolvers.policy import GenericRule
+from resolvers.identity.policy import GenericRule
 
 MAX_VALUES = 8
 _DATE = re.compile(r"^\s*(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})\s*$")

@@ -7,11 +7,11 @@ from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from resolvers.event_schemas import family_of
+from resolvers.customer360.event_schemas import family_of
 from resolvers.timestamps import stamp
 
 if TYPE_CHECKING:
-    from resolvers.events import Event
+    from resolvers.customer360.events import Event
 
 SUMMARY_CHARS = 280
 CART_ITEMS = 50

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from resolvers.aggregates import views
-from resolvers.aggregates.deltas import delta_of
-from resolvers.aggregates.state import SCHEMA, VERSION, merge_state, trim
+from resolvers.customer360.aggregates import views
+from resolvers.customer360.aggregates.deltas import delta_of
+from resolvers.customer360.aggregates.state import SCHEMA, VERSION, merge_state, trim
 
 if TYPE_CHECKING:
-    from resolvers.events import Event
+    from resolvers.customer360.events import Event
 
 
 class EventAggregate:

@@ -6,13 +6,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from resolvers.aggregates import EventAggregate
-from resolvers.aggregates.views import Booking, Consent, Marketing, Voucher
-from resolvers.event_schemas import CONSENT_CHANNELS
-from resolvers.evidence import IdentifierState
-from resolvers.read_model import Profile
-from resolvers.rfm import RFM_THRESHOLDS, RfmThresholds, rfm
-from resolvers.survivorship import AttributeValue
+from resolvers.customer360.aggregates import EventAggregate
+from resolvers.customer360.aggregates.views import Booking, Consent, Marketing, Voucher
+from resolvers.customer360.event_schemas import CONSENT_CHANNELS
+from resolvers.customer360.read_model import Profile
+from resolvers.customer360.rfm import RFM_THRESHOLDS, RfmThresholds, rfm
+from resolvers.customer360.survivorship import AttributeValue
+from resolvers.identity.evidence import IdentifierState
 
 CONTACT_CHANNELS = tuple(c for c in CONSENT_CHANNELS if c != "any")
 MARKETING_PURPOSES = ("marketing", "any")  # a grant "for any purpose" covers marketing

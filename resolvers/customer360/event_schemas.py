@@ -8,8 +8,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from resolvers.errors import FieldError, ValidationFailed
-from resolvers.event_fields import (
+from resolvers.customer360.event_fields import (
     Field,
     Invalid,
     amount,
@@ -26,6 +25,7 @@ from resolvers.event_fields import (
     text,
     whole,
 )
+from resolvers.errors import FieldError, ValidationFailed
 
 # Type prefix -> family: the families group the timeline and the profile's sections.
 FAMILIES: dict[str, str] = {

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from resolvers.evidence import IdentifierState
-from resolvers.policy import MergePolicy
-from resolvers.traits import disagreement
+from resolvers.identity.evidence import IdentifierState
+from resolvers.identity.policy import MergePolicy
+from resolvers.identity.traits import disagreement
 
 
 def generic_reason(state: IdentifierState, policy: MergePolicy) -> str | None:

@@ -10,8 +10,8 @@ from functools import lru_cache
 import phonenumbers
 
 from resolvers.errors import InvalidIdentifier
-from resolvers.identifiers import Identifier
-from resolvers.policy import FIXED_LINE, KindRule, MergePolicy
+from resolvers.identity.identifiers import Identifier
+from resolvers.identity.policy import FIXED_LINE, KindRule, MergePolicy
 
 MAX_VALUE_LENGTH = 256
 _EMAIL_LOCAL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+$")

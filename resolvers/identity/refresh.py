@@ -15,12 +15,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from resolvers.errors import InvalidIdentifier
-from resolvers.evidence import IdentifierState, LinkRecord, Status
-from resolvers.generic import generic_reason
-from resolvers.normalise import Normaliser
-from resolvers.policy import MergePolicy, Role
-from resolvers.stitching import PLACEHOLDER_REASON
-from resolvers.traits import Traits, merge_traits, record_traits
+from resolvers.identity.evidence import IdentifierState, LinkRecord, Status
+from resolvers.identity.generic import generic_reason
+from resolvers.identity.normalise import Normaliser
+from resolvers.identity.policy import MergePolicy, Role
+from resolvers.identity.stitching import PLACEHOLDER_REASON
+from resolvers.identity.traits import Traits, merge_traits, record_traits
 
 
 @dataclass(frozen=True, slots=True)

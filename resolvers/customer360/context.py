@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from resolvers.timeline import channel_name, format_money
+from resolvers.customer360.timeline import channel_name, format_money
 
 RECENT_ORDERS = 3
 NEGATIVE_WINDOW = timedelta(days=90)  # a complaint older than this is history, not an issue
@@ -21,7 +21,7 @@ def build_context(
 ) -> Json:
     """Who the customer is, what they own, ordered and wait for, and how they may be contacted.
 
-    ``recent`` are timeline items (``resolvers.timeline.describe``), newest first.
+    ``recent`` are timeline items (``resolvers.customer360.timeline.describe``), newest first.
     """
     identity = profile.get("identity", {})
     loyalty = profile.get("loyalty", {})

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
-from resolvers.default_policy import DEFAULT_POLICY_TOML
 from resolvers.errors import PolicyError
+from resolvers.identity.default_policy import DEFAULT_POLICY_TOML
 
 KIND_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 NORMALISERS = ("email", "phone", "id")

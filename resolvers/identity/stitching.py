@@ -5,7 +5,7 @@ evidence (identifiers, links, the names and neighbours that decide generic value
 merges the customers its links join when that is provably what resolving the whole evidence
 would give: the union respects every limit and attach rule, no value turned generic, and no
 link of a customer with a conflict moved earlier in time. Anything else is left to
-:mod:`resolvers.reconcile`, which re-resolves the affected evidence component whole.
+:mod:`resolvers.identity.reconcile`, which re-resolves the affected evidence component whole.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from resolvers.changes import ChangeSet, Observation, merged_audit
-from resolvers.customer_ids import derive_id
-from resolvers.evidence import (
+from resolvers.identity.changes import ChangeSet, Observation, merged_audit
+from resolvers.identity.customer_ids import derive_id
+from resolvers.identity.evidence import (
     CustomerState,
     IdentifierState,
     LinkRecord,
@@ -25,11 +25,18 @@ from resolvers.evidence import (
     anchor_order,
     pair_of,
 )
-from resolvers.generic import generic_reason
-from resolvers.limits import add_counts, merged_allowance, refusal
-from resolvers.policy import MergePolicy, Role
-from resolvers.resolution import dead_reason
-from resolvers.traits import agreeing, clash, disagreement, merge_traits, record_traits, union
+from resolvers.identity.generic import generic_reason
+from resolvers.identity.limits import add_counts, merged_allowance, refusal
+from resolvers.identity.policy import MergePolicy, Role
+from resolvers.identity.resolution import dead_reason
+from resolvers.identity.traits import (
+    agreeing,
+    clash,
+    disagreement,
+    merge_traits,
+    record_traits,
+    union,
+)
 from resolvers.union_find import DisjointSets
 
 PLACEHOLDER_REASON = "matches a placeholder pattern of the policy"

@@ -6,9 +6,9 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from resolvers.event_schemas import family_of
-from resolvers.events import Event
-from resolvers.read_model import TimelineItem
+from resolvers.customer360.event_schemas import family_of
+from resolvers.customer360.events import Event
+from resolvers.customer360.read_model import TimelineItem
 from resolvers.timestamps import parse_moment
 
 Data = Mapping[str, Any]

@@ -15,8 +15,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from resolvers.changes import AuditEntry
-from resolvers.events import Event
+from resolvers.customer360.events import Event
+from resolvers.identity.changes import AuditEntry
 
 
 class Topic(StrEnum):

@@ -10,10 +10,10 @@ from typing import Any
 
 import orjson
 
-from resolvers.aggregates import EventAggregate
+from resolvers.customer360.aggregates import EventAggregate
+from resolvers.customer360.event_schemas import EVENT_TYPES, family_of, validate_payload
 from resolvers.errors import FieldError, ValidationFailed
-from resolvers.event_schemas import EVENT_TYPES, family_of, validate_payload
-from resolvers.observations import RawIdentifier
+from resolvers.identity.observations import RawIdentifier
 
 __all__ = [
     "EVENT_TYPES",

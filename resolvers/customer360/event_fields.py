@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from resolvers.currencies import ISO_4217
+from resolvers.customer360.currencies import ISO_4217
 from resolvers.errors import Loc
 from resolvers.timestamps import iso_utc, parse_moment
 
