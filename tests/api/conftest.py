@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.api.main import create_app
-from app.engine import Engine
 from app.services.keys import create_key
 from app.settings import Settings
-from tests.builders import engine as build_engine
-
-
-@dataclass
-class Api:
-    """A test client, its engine, and headers for keys of each scope."""
-
-    client: TestClient
-    engine: Engine
-    headers: dict[str, dict[str, str]]
-
-    def post(self, path: str, body: object, scope: str = "admin") -> object:
-        return self.client.post(path, json=body, headers=self.headers[scope])
-
-    def get(self, path: str, scope: str = "admin", **params: object) -> object:
-        return self.client.get(path, params=params, headers=self.headers[scope])
+from tests.factories import engine as build_engine
+from tests.support.api import Api
 
 
 @pytest.fixture

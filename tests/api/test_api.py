@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.api.routers.customers import prefers_text
-from tests.api.conftest import Api
+from tests.support.api import Api
 
 
 def observation(

@@ -13,7 +13,7 @@ from app.api.main import create_app
 from app.services.keys import SCOPES, KeyCache, create_key
 from app.services.stitching import stitch
 from app.settings import Settings
-from tests.builders import engine, obs
+from tests.factories import engine, obs
 
 ENGINE = engine()
 APP = create_app(Settings(), engine=ENGINE)
@@ -24,7 +24,7 @@ stitch(
     ENGINE,
     [
         obs("f1", ("crm_id", "C1"), ("email", "fuzz@x.com"), ("phone", "0912-345-600")),
-        obs("f2", ("email", "fuzz@x.com"), ("anonymous_id", "abc"), day=1),
+        obs("f2", ("email", "fuzz@x.com"), ("anonymous_id", "abc"), hours=24),
     ],
     "fuzz",
 )

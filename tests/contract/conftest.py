@@ -20,6 +20,7 @@ from neo4j import GraphDatabase
 from app.store.neo4j.store import Neo4jStore
 from app.store.protocol import Store
 from app.store.sqlite.store import SqliteStore
+from tests.factories import Reset
 from tests.support.arcadedb_server import ArcadeDBServer, arcadedb_available
 
 NEO4J_IMAGE = "neo4j:5.26-community"
@@ -35,8 +36,6 @@ STORES = [
     pytest.param("neo4j", id="neo4j", marks=pytest.mark.neo4j),
 ]
 GRAPH_STORES = STORES[1:]
-
-Reset = Callable[[], Store]
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pytest
 from app.services.stitching import stitch
 from app.store.protocol import Store, TimelinePage
 from resolvers.customer360.events import Event, EventAggregate
-from tests.contract.support import NOW, engine_for, obs
+from tests.factories import NOW, engine_for, obs
 
 T0 = datetime(2024, 5, 1, tzinfo=UTC)
 AMY_EMAIL, AMY_PHONE, BOB = "email:amy@mail.com", "phone:+886912000111", "email:bob@mail.com"

@@ -10,7 +10,7 @@ from app.services.stitching import stitch
 from app.store.protocol import Store
 from resolvers.customer360.events import RawEvent
 from resolvers.customer360.feed import ChangeRecord, Topic
-from tests.contract.support import START, customer_of, engine_for, ident, obs
+from tests.factories import START, customer_of, engine_for, ident, obs
 
 
 def _feed(store: Store, after: int = 0, customers: list[str] | None = None) -> list[ChangeRecord]:

@@ -21,8 +21,7 @@ from app.store.protocol import GraphWriter, Store, StoreConflict, TornRead
 from app.store.sqlite.store import SqliteStore
 from resolvers.identity.changes import ChangeSet
 from resolvers.identity.observations import RawObservation
-from tests.contract.conftest import Reset
-from tests.contract.support import NOW, engine_for, link_states, obs, partition, raw_of
+from tests.factories import NOW, Reset, engine_for, link_states, obs, partition, raw_of
 
 THREADS = 4
 BATCH = 5

@@ -34,8 +34,8 @@ from app.services.keys import create_key
 from app.settings import Settings
 from app.store.neo4j.store import DRIVER_DEFAULTS, Neo4jStore, _translated
 from app.store.protocol import StoreOutcomeUnknown, StoreUnavailable
-from tests.builders import engine as build_engine
-from tests.contract.support import engine_for
+from tests.factories import engine as build_engine
+from tests.factories import engine_for
 from tests.support.arcadedb_server import ArcadeDBServer, arcadedb_available
 
 # With DRIVER_DEFAULTS (5 s of transaction retries, backoff 1, 2, 4 s ± 20 %) a write

@@ -21,8 +21,7 @@ from app.store.protocol import Store
 from app.store.sqlite.store import SqliteStore
 from resolvers.errors import ValidationFailed
 from resolvers.identity.observations import RawIdentifier, RawObservation
-from tests.contract.conftest import Reset
-from tests.contract.support import engine_for, obs
+from tests.factories import Reset, engine_for, obs
 
 # Few values, so that observations collide: merges, limits (one crm_id), a placeholder,
 # a value shared often enough to turn generic, an attach kind.

@@ -17,7 +17,7 @@ from resolvers.identity.evidence import (
     Status,
 )
 from resolvers.identity.policy import Role
-from tests.contract.support import NOW
+from tests.factories import NOW
 
 T0 = datetime(2024, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)
 

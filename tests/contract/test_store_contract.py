@@ -17,8 +17,8 @@ from app.store.protocol import Store
 from resolvers.identity.evidence import LinkState, Status
 from resolvers.identity.normalise import Normaliser
 from resolvers.identity.policy import load_policy
-from tests.contract.conftest import Reset
-from tests.contract.support import (
+from tests.factories import (
+    Reset,
     customer_of,
     engine_for,
     ident,

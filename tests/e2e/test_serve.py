@@ -12,7 +12,7 @@ import pytest
 
 from app.demo.channels import generate_observations
 from app.demo.truth import pairwise_score, truth_clustering
-from tests.e2e.conftest import Server, c360
+from tests.support.serve import Server, c360
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ from resolvers.customer360.profile import assemble_profile
 from resolvers.customer360.survivorship import AttributeEvidence, survive
 from resolvers.identity.evidence import IdentifierState
 from resolvers.identity.policy import Survivorship
-from tests.builders import wire
+from tests.factories import wire
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 RATES = {"USD": 32.0}

@@ -19,8 +19,8 @@ from resolvers.errors import ValidationFailed
 from resolvers.identity.normalise import Normaliser
 from resolvers.identity.observations import RawIdentifier
 from resolvers.identity.policy import load_policy
-from tests.builders import Clock
-from tests.builders import engine as make_engine
+from tests.factories import Clock
+from tests.factories import engine as make_engine
 
 START = datetime(2023, 6, 1, tzinfo=UTC)
 NOW = datetime(2025, 6, 1, tzinfo=UTC)

@@ -29,7 +29,7 @@ from resolvers.identity.evidence import CustomerState, IdentifierState, LinkStat
 from resolvers.identity.normalise import Normaliser
 from resolvers.identity.observations import RawIdentifier, RawObservation
 from resolvers.identity.policy import load_policy
-from tests.contract.support import (
+from tests.factories import (
     NOW,
     POLICY,
     START,

@@ -24,7 +24,7 @@ from resolvers.identity.observations import (
     normalise_observation,
 )
 from resolvers.identity.policy import FIXED_LINE, load_policy
-from tests.contract.support import NOW, obs, partition
+from tests.factories import NOW, obs, partition
 
 POLICY = load_policy()
 TW = Normaliser(POLICY, "TW")

@@ -12,7 +12,7 @@ import pytest
 from resolvers.customer360.events import Event, EventAggregate
 from resolvers.customer360.profile import assemble_profile
 from resolvers.customer360.rfm import rfm, segment
-from tests.builders import wire
+from tests.factories import wire
 
 
 def test_sections_come_in_a_fixed_order(jane: dict[str, Any]) -> None:

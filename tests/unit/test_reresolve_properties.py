@@ -19,8 +19,8 @@ from app.services.verification import verify
 from resolvers.identity.normalise import Normaliser
 from resolvers.identity.observations import RawObservation
 from resolvers.identity.policy import MergePolicy, load_policy
-from tests.builders import engine, link_states, partition
-from tests.unit.test_resolution_properties import PERMISSIVE, materialise, observation
+from tests.factories import engine, link_decisions, partition
+from tests.strategies import PERMISSIVE, materialise, observation
 
 DEFAULT = load_policy()
 # Stricter than the default on every axis a policy change can move: a value declared a
@@ -102,7 +102,7 @@ def test_reresolving_under_a_new_policy_gives_what_a_fresh_build_under_it_gives(
 
     fresh = built(observations, POLICIES[then], seed + 3)
     assert partition(changed.store) == partition(fresh.store)
-    assert link_states(changed.store) == link_states(fresh.store)
+    assert link_decisions(changed.store) == link_decisions(fresh.store)
     assert not verify(changed).drift
 
 
@@ -114,9 +114,9 @@ def test_reresolving_under_a_new_policy_gives_what_a_fresh_build_under_it_gives(
 )
 def test_under_an_unchanged_policy_nothing_is_written(specs, name, seed) -> None:
     eng = built(materialise(specs), POLICIES[name], seed)
-    before = (partition(eng.store), link_states(eng.store), eng.store.counts())
+    before = (partition(eng.store), link_decisions(eng.store), eng.store.counts())
 
     report = reresolve_store(eng, "steward:policy", page_size=4)
 
     assert (report.changed, report.customers_written, report.audit_entries) == (0, 0, 0)
-    assert (partition(eng.store), link_states(eng.store), eng.store.counts()) == before
+    assert (partition(eng.store), link_decisions(eng.store), eng.store.counts()) == before

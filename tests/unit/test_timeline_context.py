@@ -11,7 +11,7 @@ import pytest
 from resolvers.customer360.context import build_context, mask_email, mask_phone
 from resolvers.customer360.events import Event, RawEvent, make_event, validate_event
 from resolvers.customer360.timeline import describe
-from tests.builders import wire
+from tests.factories import wire
 
 AT = datetime(2026, 3, 2, 8, tzinfo=UTC)
 
