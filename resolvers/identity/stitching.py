@@ -196,6 +196,10 @@ class Workspace:
                 # the customer's people no longer agree: only re-resolving can tell who is who
                 self.seed_customers.add(customer.id)
                 self.seed_keys.add(state.key)
+            elif customer.conflicts and now_agreeing != before:
+                # a refused link of this customer may now be refused for another reason
+                self.seed_customers.add(customer.id)
+                self.seed_keys.add(state.key)
         return changed
 
     def _link(
