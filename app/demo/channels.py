@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 from operator import itemgetter
-from pathlib import Path
 from typing import Any
 
 from app.demo.world import (
@@ -696,14 +694,3 @@ def generate_observations(
     """Seeded observations of ``people`` people over ``days`` days, with ground truth."""
     world = generate_world(people, seed, region)
     return observations_from_world(world, seed, start, days, invalid_rate)
-
-
-def write_jsonl(observations: Iterable[GeneratedObservation], path: str | Path) -> int:
-    """Write the observation bodies one per line; answer how many were written."""
-    count = 0
-    with Path(path).open("w", encoding="utf-8") as out:
-        for obs in observations:
-            out.write(json.dumps(obs.body, ensure_ascii=False, separators=(",", ":")))
-            out.write("\n")
-            count += 1
-    return count

@@ -17,8 +17,3 @@ _CODES = """
     ZMW ZWG ZWL
 """
 ISO_4217: frozenset[str] = frozenset(_CODES.split())
-
-
-def is_currency(code: str) -> bool:
-    """Whether a code (any case) is a known ISO 4217 currency."""
-    return code.upper() in ISO_4217

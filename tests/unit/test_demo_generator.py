@@ -7,12 +7,11 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import phonenumbers
 import pytest
 
-from app.demo.channels import GeneratedObservation, generate_observations, write_jsonl
+from app.demo.channels import GeneratedObservation, generate_observations
 from app.demo.truth import (
     evidence_ceiling,
     naive_components,
@@ -126,17 +125,6 @@ def test_start_and_days_bound_observed_at() -> None:
     start = datetime(2025, 6, 1, 10, 30, 15, tzinfo=UTC)
     times = [o.body["observed_at"] for o in generate_observations(200, start=start, days=3)]
     assert min(times) >= "2025-06-01T10:30:15Z" and max(times) < "2025-06-04T10:30:15Z"
-
-
-def test_write_jsonl_writes_one_body_per_line(tmp_path: Path) -> None:
-    data = generate_observations(50, seed=2)
-    path = tmp_path / "obs.jsonl"
-    assert write_jsonl(data, path) == len(data)
-    lines = path.read_text(encoding="utf-8").splitlines()
-    assert [json.loads(line) for line in lines] == [o.body for o in data]
-
-
-# -- validity ------------------------------------------------------------------------------------
 
 
 def test_every_value_is_valid_for_a_sane_normaliser(
