@@ -180,7 +180,12 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
             return normalise_batch(engine, [r.raw() for r in records])
 
         report = import_file(
-            path, ObservationIn, apply_observations, args.chunk_size, show, check_observations
+            path,
+            ObservationIn,
+            apply_observations,
+            chunk_size=args.chunk_size,
+            progress=show,
+            check=check_observations,
         )
     else:
         from app.schemas import EventIn
@@ -194,7 +199,14 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         def check_events(records: Sequence[EventIn]) -> object:
             return validate_batch(engine, [r.raw() for r in records])
 
-        report = import_file(path, EventIn, apply_events, args.chunk_size, show, check_events)
+        report = import_file(
+            path,
+            EventIn,
+            apply_events,
+            chunk_size=args.chunk_size,
+            progress=show,
+            check=check_events,
+        )
     bar.close()
     print(
         f"{report.lines:,} lines: {report.written:,} written, {report.duplicates:,} already there, "
@@ -289,7 +301,9 @@ def _reresolve(args: argparse.Namespace, settings: Settings) -> int:
     def show(done: int, report: ReresolveReport) -> None:
         bar.update(done, f"{report.changed:,} re-derived, {report.customers_written:,} written")
 
-    report = reresolve_store(engine, "c360 reresolve", reason, args.page_size, show)
+    report = reresolve_store(
+        engine, "c360 reresolve", reason=reason, page_size=args.page_size, progress=show
+    )
     bar.close()
     print(
         f"{report.identifiers:,} identifiers under the {source}: {report.changed:,} re-derived, "

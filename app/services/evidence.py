@@ -89,6 +89,7 @@ def reresolve(
     engine: Engine,
     keys: Collection[str],
     customer_ids: Collection[str],
+    *,
     actor: str,
     reason: str,
 ) -> ChangeSet:
@@ -97,7 +98,15 @@ def reresolve(
     planned = plan(evidence, engine.policy)
     candidates = planned.candidate_ids()
     taken = tx.live_customer_ids(candidates) - set(evidence.customers) if candidates else set()
-    changes = reconcile(evidence, planned, engine.policy, engine.clock(), actor, reason, taken)
+    changes = reconcile(
+        evidence,
+        planned,
+        engine.policy,
+        now=engine.clock(),
+        actor=actor,
+        reason=reason,
+        taken=taken,
+    )
     changes.feed.extend(feed.of_audit(changes.audit))
     tx.apply(changes)
     return changes

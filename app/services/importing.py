@@ -85,6 +85,7 @@ def import_file(
     path: Path,
     model: type[M],
     apply: Callable[[Sequence[M]], tuple[int, int]],
+    *,
     chunk_size: int = 1000,
     progress: Progress | None = None,
     check: Callable[[Sequence[M]], object] | None = None,

@@ -80,8 +80,8 @@ def _assemble(engine: Engine, loaded: _Loaded, requested: str) -> Profile:
         [loaded.members[k] for k in sorted(loaded.members)],
         survive(evidence, engine.policy.survivorship),
         EventAggregate.combine(loaded.aggregates.values()),
-        engine.clock(),
-        engine.account_currency,
+        now=engine.clock(),
+        account_currency=engine.account_currency,
         sources=sources,
     )
     return out.model_copy(

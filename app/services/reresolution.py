@@ -51,6 +51,7 @@ class ReresolveReport:
 def reresolve_store(
     engine: Engine,
     actor: str,
+    *,
     reason: str = "the merge policy was applied again to the stored evidence",
     page_size: int = 500,
     progress: Progress | None = None,
@@ -62,7 +63,15 @@ def reresolve_store(
     while True:
 
         def work(tx: GraphWriter, start: str = after) -> _PageResult:
-            return _page(tx, engine, start, page_size, settled, actor, reason)
+            return _page(
+                tx,
+                engine,
+                after=start,
+                size=page_size,
+                settled=settled,
+                actor=actor,
+                reason=reason,
+            )
 
         done = engine.store.write(work)
         if done.last is None:
@@ -93,6 +102,7 @@ class _PageResult:
 def _page(
     tx: GraphWriter,
     engine: Engine,
+    *,
     after: str,
     size: int,
     settled: set[str],
@@ -143,7 +153,7 @@ def _page(
     if not seeds:
         return _PageResult(keys[-1], len(states), changed, transitions, ChangeSet(at=now), set())
     owners = {c for k in seeds if (c := states[k].customer_id) is not None}
-    resolved = reresolve(tx, engine, seeds, owners, actor, reason)
+    resolved = reresolve(tx, engine, seeds, owners, actor=actor, reason=reason)
     # every customer of the loaded components is now what the policy makes of it
     after_ids = {s.customer_id for s in resolved.identifiers.values() if s.customer_id}
     done = owners | set(resolved.customers) | after_ids

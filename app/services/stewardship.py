@@ -53,7 +53,14 @@ def suppress_link(
             raise NotFound("these two identifiers were never seen together", code="link_not_found")
         now = engine.clock()
         return _decide_links(
-            tx, engine, [link], LinkState.SUPPRESSED, "suppress_link", reason, actor, now
+            tx,
+            engine,
+            [link],
+            state=LinkState.SUPPRESSED,
+            action="suppress_link",
+            reason=reason,
+            actor=actor,
+            now=now,
         )
 
     return _committed(engine, engine.store.write(work))
@@ -79,7 +86,14 @@ def restore_link(
             )
         now = engine.clock()
         return _decide_links(
-            tx, engine, [link], LinkState.ACTIVE, "restore_link", reason, actor, now
+            tx,
+            engine,
+            [link],
+            state=LinkState.ACTIVE,
+            action="restore_link",
+            reason=reason,
+            actor=actor,
+            now=now,
         )
 
     return _committed(engine, engine.store.write(work))
@@ -100,7 +114,15 @@ def detach(engine: Engine, identifier: RawIdentifier, reason: str, actor: str) -
         ]
         now = engine.clock()
         return _decide_links(
-            tx, engine, links, LinkState.SUPPRESSED, "detach", reason, actor, now, focus=[key]
+            tx,
+            engine,
+            links,
+            state=LinkState.SUPPRESSED,
+            action="detach",
+            reason=reason,
+            actor=actor,
+            now=now,
+            focus=[key],
         )
 
     return _committed(engine, engine.store.write(work))
@@ -125,8 +147,18 @@ def block(engine: Engine, identifier: RawIdentifier, reason: str, actor: str) ->
         )
         out.identifiers[key] = blocked
         tx.apply(out)
-        again = reresolve(tx, engine, [key], before, actor, f"block: {reason}")
-        return _finish(tx, now, actor, "block", reason, [key], before, {"identifier": key}, again)
+        again = reresolve(tx, engine, [key], before, actor=actor, reason=f"block: {reason}")
+        return _finish(
+            tx,
+            now=now,
+            actor=actor,
+            action="block",
+            reason=reason,
+            keys=[key],
+            before=before,
+            detail={"identifier": key},
+            again=again,
+        )
 
     return _committed(engine, engine.store.write(work))
 
@@ -145,8 +177,18 @@ def unblock(engine: Engine, identifier: RawIdentifier, reason: str, actor: str) 
         if why is not None:
             active = replace(active, status=Status.GENERIC, status_reason=why)
         tx.apply(ChangeSet(at=now, identifiers={key: active}))
-        again = reresolve(tx, engine, [key], [], actor, f"unblock: {reason}")
-        return _finish(tx, now, actor, "unblock", reason, [key], [], {"identifier": key}, again)
+        again = reresolve(tx, engine, [key], [], actor=actor, reason=f"unblock: {reason}")
+        return _finish(
+            tx,
+            now=now,
+            actor=actor,
+            action="unblock",
+            reason=reason,
+            keys=[key],
+            before=[],
+            detail={"identifier": key},
+            again=again,
+        )
 
     return _committed(engine, engine.store.write(work))
 
@@ -185,10 +227,20 @@ def merge_customers(
             )
         tx.apply(out)
         before = [c.id for c in ordered]
-        again = reresolve(tx, engine, [], before, actor, f"steward merge: {reason}")
+        again = reresolve(tx, engine, [], before, actor=actor, reason=f"steward merge: {reason}")
         detail = {"links": [list(p) for p in pairs]}
         keys = [first.anchor_key]
-        return _finish(tx, now, actor, "merge_customers", reason, keys, before, detail, again)
+        return _finish(
+            tx,
+            now=now,
+            actor=actor,
+            action="merge_customers",
+            reason=reason,
+            keys=keys,
+            before=before,
+            detail=detail,
+            again=again,
+        )
 
     return _committed(engine, engine.store.write(work))
 
@@ -197,6 +249,7 @@ def _decide_links(
     tx: GraphWriter,
     engine: Engine,
     links: list[LinkRecord],
+    *,
     state: LinkState,
     action: str,
     reason: str,
@@ -217,13 +270,24 @@ def _decide_links(
             decided_at=now,
         )
     tx.apply(out)
-    again = reresolve(tx, engine, keys, before, actor, f"{action}: {reason}")
+    again = reresolve(tx, engine, keys, before, actor=actor, reason=f"{action}: {reason}")
     detail = {"links": [list(pair) for pair in sorted(link.pair for link in links)]}
-    return _finish(tx, now, actor, action, reason, list(focus) or keys, before, detail, again)
+    return _finish(
+        tx,
+        now=now,
+        actor=actor,
+        action=action,
+        reason=reason,
+        keys=list(focus) or keys,
+        before=before,
+        detail=detail,
+        again=again,
+    )
 
 
 def _finish(
     tx: GraphWriter,
+    *,
     now: datetime,
     actor: str,
     action: str,

@@ -156,7 +156,12 @@ def stitch_in(
             deferred = [o.observation_id for o in outcomes if o.deferred]
             reason = _reason(deferred)
             again = reresolve(
-                tx, engine, workspace.seed_keys, workspace.seed_customers, actor, reason
+                tx,
+                engine,
+                workspace.seed_keys,
+                workspace.seed_customers,
+                actor=actor,
+                reason=reason,
             )
             _collect(again, final_ids, final_links)
             if audit is not None:

@@ -171,7 +171,14 @@ def _repair(
         customers = [c for _, cs in chunk for c in cs]
 
         def mend(tx: GraphWriter, keys: list[str] = keys, customers: list[str] = customers) -> None:
-            reresolve(tx, engine, keys, customers, "c360 verify --repair", "drift found by verify")
+            reresolve(
+                tx,
+                engine,
+                keys,
+                customers,
+                actor="c360 verify --repair",
+                reason="drift found by verify",
+            )
 
         engine.store.write(mend)
         done += len(chunk)

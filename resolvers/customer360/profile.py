@@ -30,6 +30,7 @@ def assemble_profile(
     identifiers: Sequence[IdentifierState],
     attributes: Mapping[str, AttributeValue],
     aggregate: EventAggregate,
+    *,
     now: datetime,
     account_currency: str,
     sources: Mapping[str, datetime] | None = None,

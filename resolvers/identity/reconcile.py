@@ -56,6 +56,7 @@ def reconcile(
     evidence: Evidence,
     planned: Plan,
     policy: MergePolicy,
+    *,
     now: datetime,
     actor: str,
     reason: str,

@@ -214,8 +214,8 @@ def build_profile(events: list[Event]) -> dict[str, Any]:
         build_identifiers(),
         attributes,
         EventAggregate.combine(per_anchor.values()),
-        NOW,
-        "TWD",
+        now=NOW,
+        account_currency="TWD",
         sources={"crm": at("2026-03-01T00:00"), "eshop": at("2026-04-01T00:00")},
     )
     return wire(profile)

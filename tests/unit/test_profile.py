@@ -281,8 +281,8 @@ def test_the_profile_does_not_depend_on_arrival_order_or_anchors(
         jane_identifiers,
         {},
         EventAggregate.combine(aggregates[::-1]),
-        now,
-        "TWD",
+        now=now,
+        account_currency="TWD",
         sources={
             "crm": datetime(2026, 3, 1, tzinfo=UTC),
             "eshop": datetime(2026, 4, 1, tzinfo=UTC),
@@ -303,12 +303,12 @@ def test_a_cart_followed_by_an_order_is_checked_out(
         {"order_id": "O9"}, "",
     )  # fmt: skip
     aggregate.fold(checkout)
-    profile = wire(assemble_profile("c", [], {}, aggregate, now, "TWD"))
+    profile = wire(assemble_profile("c", [], {}, aggregate, now=now, account_currency="TWD"))
     assert profile["cart"] is None
 
 
 def test_an_empty_customer_has_null_figures(now: datetime) -> None:
-    profile = wire(assemble_profile("c", [], {}, EventAggregate(), now, "TWD"))
+    profile = wire(assemble_profile("c", [], {}, EventAggregate(), now=now, account_currency="TWD"))
     assert profile["stats"]["average_order_value"] is None
     assert profile["stats"]["last_activity_at"] is None
     assert profile["rfm"]["segment"] == "prospect" and profile["rfm"]["scores"] is None
@@ -329,7 +329,7 @@ def test_a_marketing_grant_after_an_unsubscribe_resubscribes(now: datetime) -> N
     aggregate = EventAggregate()
     for event in events:
         aggregate.fold(event)
-    profile = wire(assemble_profile("c", [], {}, aggregate, now, "TWD"))
+    profile = wire(assemble_profile("c", [], {}, aggregate, now=now, account_currency="TWD"))
     assert profile["consents"]["can_contact"]["sms"] is True
     assert profile["engagement"]["unsubscribed_channels"] == []
 
