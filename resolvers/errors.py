@@ -32,10 +32,15 @@ class InvalidIdentifier(DomainError):
 
     code = "invalid_identifier"
 
-    def __init__(self, kind: str, reason: str) -> None:
+    def __init__(self, kind: str, reason: str, field: str = "value") -> None:
         super().__init__(f"{kind}: {reason}")
         self.kind = kind
         self.reason = reason
+        self.field = field  # which part of the identifier is wrong: its kind or its value
+
+    def at(self, *loc: str | int) -> FieldError:
+        """This error located at an identifier (``loc``), on its kind or its value."""
+        return FieldError((*loc, self.field), self.code, self.message)
 
 
 class ValidationFailed(DomainError):

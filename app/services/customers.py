@@ -29,8 +29,9 @@ def identifier_key(engine: Engine, raw: RawIdentifier, loc: tuple[str | int, ...
     try:
         out = engine.normaliser.normalise(raw.kind, raw.value)
     except InvalidIdentifier as error:
-        field = "kind" if "unknown identifier kind" in error.reason else "value"
-        raise ValidationFailed([FieldError((*loc, field), error.code, error.message)]) from None
+        raise ValidationFailed(
+            [FieldError((*loc, error.field), error.code, error.message)]
+        ) from None
     if out is None:
         raise ValidationFailed(
             [FieldError((*loc, "value"), "no_value", "is empty or a 'none' token")]
@@ -46,8 +47,9 @@ def resolve(engine: Engine, raws: Sequence[RawIdentifier]) -> list[Resolved]:
         try:
             out = engine.normaliser.normalise(raw.kind, raw.value)
         except InvalidIdentifier as error:
-            field = "kind" if "unknown identifier kind" in error.reason else "value"
-            errors.append(FieldError(("identifiers", index, field), error.code, error.message))
+            errors.append(
+                FieldError(("identifiers", index, error.field), error.code, error.message)
+            )
             keys.append(None)
             continue
         keys.append(out[0].identifier.key if out else None)

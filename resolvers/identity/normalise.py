@@ -62,7 +62,9 @@ class Normaliser:
         """The identifiers a raw value yields; None when the value is absent ("", "n/a")."""
         rule = self.policy.kind(kind)
         if rule is None:
-            raise InvalidIdentifier(kind, "unknown identifier kind; declare it in the policy")
+            raise InvalidIdentifier(
+                kind, "unknown identifier kind; declare it in the policy", field="kind"
+            )
         text = unicodedata.normalize("NFKC", raw).strip()
         if text.casefold() in self.policy.placeholders.absent:
             return None

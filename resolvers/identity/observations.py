@@ -92,8 +92,7 @@ def normalise_identifiers(
         try:
             out = normaliser.normalise(item.kind, item.value)
         except InvalidIdentifier as error:
-            field = "kind" if "unknown identifier kind" in error.reason else "value"
-            errors.append(FieldError((where, index, field), error.code, error.message))
+            errors.append(FieldError((where, index, error.field), error.code, error.message))
             continue
         if out is None:
             found.ignored.append(Ignored(index, item.kind, "no value (empty or a 'none' token)"))
