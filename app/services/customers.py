@@ -29,9 +29,7 @@ def identifier_key(engine: Engine, raw: RawIdentifier, loc: tuple[str | int, ...
     try:
         out = engine.normaliser.normalise(raw.kind, raw.value)
     except InvalidIdentifier as error:
-        raise ValidationFailed(
-            [FieldError((*loc, error.field), error.code, error.message)]
-        ) from None
+        raise ValidationFailed([error.at(*loc)]) from None
     if out is None:
         raise ValidationFailed(
             [FieldError((*loc, "value"), "no_value", "is empty or a 'none' token")]
@@ -47,9 +45,7 @@ def resolve(engine: Engine, raws: Sequence[RawIdentifier]) -> list[Resolved]:
         try:
             out = engine.normaliser.normalise(raw.kind, raw.value)
         except InvalidIdentifier as error:
-            errors.append(
-                FieldError(("identifiers", index, error.field), error.code, error.message)
-            )
+            errors.append(error.at("identifiers", index))
             keys.append(None)
             continue
         keys.append(out[0].identifier.key if out else None)

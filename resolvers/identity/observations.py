@@ -92,7 +92,7 @@ def normalise_identifiers(
         try:
             out = normaliser.normalise(item.kind, item.value)
         except InvalidIdentifier as error:
-            errors.append(FieldError((where, index, error.field), error.code, error.message))
+            errors.append(error.at(where, index))
             continue
         if out is None:
             found.ignored.append(Ignored(index, item.kind, "no value (empty or a 'none' token)"))
