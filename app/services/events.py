@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from app.engine import Engine
 from app.errors import Conflict
-from app.services.batches import item_loc, one_per_item
+from app.services.batches import check_batch, item_loc, one_per_item
 from app.services.stitching import anchor_customer, stitch_in
 from app.store.protocol import GraphWriter
 from resolvers.customer360 import feed
@@ -43,54 +43,37 @@ class _Checked:
 
 def validate_batch(engine: Engine, raws: Sequence[RawEvent]) -> list[_Checked]:
     """Validate every event and its identifiers, or raise naming each bad field."""
-    errors: list[FieldError] = []
-    checked: list[_Checked] = []
-    seen: dict[str, tuple[int, str]] = {}
-    for index, raw in enumerate(raws):
-        problems: list[FieldError] = []
-        try:
-            event_type, data = validate_event(raw, engine.account_currency, engine.fx_rates)
-        except ValidationFailed as failed:
-            problems.extend(failed.errors)
-            event_type, data = raw.type, {}
-        found = normalise_identifiers(raw.identifiers, engine.normaliser, problems)
-        if not found.identifiers and not problems:
-            problems.append(
-                FieldError(
-                    ("identifiers",), "no_identifier", "needs at least one identifier with a value"
-                )
-            )
-        if problems:
-            errors.extend(FieldError(item_loc(index, *p.loc), p.code, p.message) for p in problems)
-            continue
-        keys = [i.key for i in found.identifiers]
-        event = make_event(raw, keys, event_type, data)
-        earlier = seen.get(event.id)
-        if earlier is not None:
-            if earlier[1] != event.body_hash:
-                errors.append(
-                    FieldError(
-                        item_loc(index, "id"),
-                        "duplicate_id",
-                        f"id repeats item {earlier[0]} of this batch with a different body",
-                    )
-                )
-            continue
-        seen[event.id] = (index, event.body_hash)
-        evidence = Observation(
-            id=EVIDENCE_PREFIX + event.id,
-            source=event.source,
-            observed_at=event.occurred_at,
-            identifiers=tuple(found.identifiers),
-            placeholders=frozenset(found.placeholders),
-            attributes={},
-            body_hash=body_hash(event.source, event.occurred_at, found.identifiers, {}),
-            variants=found.variants,
-        )
-        checked.append(_Checked(event, evidence))
-    if errors:
-        raise ValidationFailed(errors)
-    return checked
+    return check_batch(
+        raws, lambda raw: _check(engine, raw), lambda c: (c.event.id, c.event.body_hash)
+    )
+
+
+def _check(engine: Engine, raw: RawEvent) -> _Checked:
+    """One event validated, with the evidence its identifiers give; ValidationFailed if bad."""
+    problems: list[FieldError] = []
+    try:
+        event_type, data = validate_event(raw, engine.account_currency, engine.fx_rates)
+    except ValidationFailed as failed:
+        problems.extend(failed.errors)
+        event_type, data = raw.type, {}
+    found = normalise_identifiers(raw.identifiers, engine.normaliser, problems)
+    if not found.identifiers and not problems:
+        message = "needs at least one identifier with a value"
+        problems.append(FieldError(("identifiers",), "no_identifier", message))
+    if problems:
+        raise ValidationFailed(problems)
+    event = make_event(raw, [i.key for i in found.identifiers], event_type, data)
+    evidence = Observation(
+        id=EVIDENCE_PREFIX + event.id,
+        source=event.source,
+        observed_at=event.occurred_at,
+        identifiers=tuple(found.identifiers),
+        placeholders=frozenset(found.placeholders),
+        attributes={},
+        body_hash=body_hash(event.source, event.occurred_at, found.identifiers, {}),
+        variants=found.variants,
+    )
+    return _Checked(event, evidence)
 
 
 def record_events(engine: Engine, raws: Sequence[RawEvent], actor: str) -> list[EventResult]:

@@ -8,11 +8,11 @@ from itertools import combinations
 
 from app.engine import Engine
 from app.errors import Conflict
-from app.services.batches import item_loc, one_per_item
+from app.services.batches import check_batch, item_loc, one_per_item
 from app.services.evidence import owned_customers, reresolve
 from app.store.protocol import GraphWriter, Pair
 from resolvers.customer360 import feed
-from resolvers.errors import FieldError, ValidationFailed
+from resolvers.errors import FieldError
 from resolvers.identity.changes import AuditEntry, ChangeSet, Ignored, Observation
 from resolvers.identity.evidence import IdentifierState, LinkRecord, LinkState, pair_of
 from resolvers.identity.observations import RawObservation, normalise_observation
@@ -44,33 +44,11 @@ class StitchResult:
 
 def normalise_batch(engine: Engine, raws: Sequence[RawObservation]) -> list[Observation]:
     """Normalise a whole batch or raise ValidationFailed naming every bad item and field."""
-    errors: list[FieldError] = []
-    out: list[Observation] = []
-    seen: dict[str, tuple[int, str]] = {}
-    for index, raw in enumerate(raws):
-        try:
-            obs = normalise_observation(raw, engine.normaliser)
-        except ValidationFailed as failed:
-            errors.extend(
-                FieldError(item_loc(index, *e.loc), e.code, e.message) for e in failed.errors
-            )
-            continue
-        earlier = seen.get(obs.id)
-        if earlier is not None:
-            if earlier[1] != obs.body_hash:
-                errors.append(
-                    FieldError(
-                        item_loc(index, "id"),
-                        "duplicate_id",
-                        f"id repeats item {earlier[0]} of this batch with a different body",
-                    )
-                )
-            continue
-        seen[obs.id] = (index, obs.body_hash)
-        out.append(obs)
-    if errors:
-        raise ValidationFailed(errors)
-    return out
+    return check_batch(
+        raws,
+        lambda raw: normalise_observation(raw, engine.normaliser),
+        lambda obs: (obs.id, obs.body_hash),
+    )
 
 
 def stitch(
