@@ -779,7 +779,7 @@ def test_progress_time_left_reads_as_a_clock() -> None:
 
 @pytest.mark.parametrize("argv", [["verify"], ["export", "identity-map"], ["keys", "list"]])
 def test_every_command_closes_the_store_it_opened(cli: Cli, argv: list[str]) -> None:
-    import app.cli
+    import app.cli.common
 
     opened: list[Engine] = []
 
@@ -788,7 +788,7 @@ def test_every_command_closes_the_store_it_opened(cli: Cli, argv: list[str]) -> 
         opened.append(engine)
         return engine
 
-    cli.monkeypatch.setattr(app.cli, "build_engine", tracked)
+    cli.monkeypatch.setattr(app.cli.common, "build_engine", tracked)
     cli(*argv)
     assert opened
     for engine in opened:
