@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
+
+import phonenumbers
 
 from resolvers.timeline import channel_name, format_money
 
@@ -12,29 +15,44 @@ RECENT_ORDERS = 3
 NEGATIVE_WINDOW = timedelta(days=90)  # a complaint older than this is history, not an issue
 SUMMARY_CHARS = 800
 NAME_ATTRIBUTES = ("full_name", "name", "display_name")
+MIN_CHARS = 300  # the smallest budget a context can be fitted to
+CONTACT_KINDS = ("email", "phone", "whatsapp_id")  # identifiers that are contact values
+HIDDEN = "[hidden]"
 
 Json = dict[str, Any]
+ContactView = Literal["masked", "hidden", "full"]
 
 
 def build_context(
-    profile: Mapping[str, Any], recent: Sequence[Mapping[str, Any]], now: datetime
+    profile: Mapping[str, Any],
+    recent: Sequence[Mapping[str, Any]],
+    now: datetime,
+    *,
+    contacts: ContactView = "masked",
+    summary_chars: int = SUMMARY_CHARS,
 ) -> Json:
-    """Who the customer is, what they own, ordered and wait for, and how they may be contacted.
+    """What limits what may be said or sent, then who the customer is, what they own, ordered
+    and wait for.
 
     ``recent`` are timeline items (``resolvers.timeline.describe``), newest first.
+    ``contacts``: e-mails and phones ``masked`` (``j***@gmail.com``), ``hidden`` altogether,
+    or in ``full``; unless ``full``, a contact value met anywhere else (a conversation
+    summary…) is masked or hidden too. The summary keeps within ``summary_chars``.
     """
     identity = profile.get("identity", {})
     loyalty = profile.get("loyalty", {})
     service = profile.get("service", {})
     identifiers = identity.get("identifiers", {})
+    emails = [str(i["value"]) for i in identifiers.get("email", [])]
+    phones = [str(i["value"]) for i in identifiers.get("phone", [])]
     who = {
         "name": customer_name(profile.get("attributes", {})),
         "customer_id": profile.get("customer_id"),
         "tier": loyalty.get("tier"),
         "segment": profile.get("rfm", {}).get("segment"),
         "customer_since": identity.get("first_seen_at"),
-        "emails": [mask_email(i["value"]) for i in identifiers.get("email", [])],
-        "phones": [mask_phone(i["value"]) for i in identifiers.get("phone", [])],
+        "emails": emails if contacts == "full" else [_shown(e, contacts) for e in emails],
+        "phones": phones if contacts == "full" else [_shown(p, contacts) for p in phones],
     }
     owns = [
         {
@@ -46,10 +64,11 @@ def build_context(
         for p in service.get("products_owned", [])
     ]
     context: Json = {
+        "contact_rules": contact_rules(profile.get("consents", {})),
+        "open_issues": _open_issues(service, now),
         "who": who,
         "owns": owns,
         "recent_orders": recent_orders(recent),
-        "open_issues": _open_issues(service, now),
         "upcoming_bookings": service.get("upcoming_bookings", []),
         "loyalty": {
             "tier": loyalty.get("tier"),
@@ -57,10 +76,171 @@ def build_context(
             "active_vouchers": loyalty.get("active_vouchers", []),
             "eligible": loyalty.get("eligible", False),
         },
-        "contact_rules": contact_rules(profile.get("consents", {})),
     }
-    context["summary"] = _summary(context, profile.get("stats", {}))
+    if contacts != "full":
+        context = redact(context, contact_values(identifiers), contacts)
+    context["summary"] = _summary(context, profile.get("stats", {}), summary_chars)
     return context
+
+
+def _shown(value: str, contacts: ContactView) -> str:
+    if contacts == "hidden":
+        return HIDDEN
+    return mask_email(value) if "@" in value else mask_phone(value)
+
+
+def contact_values(identifiers: Mapping[str, Any]) -> dict[str, str]:
+    """Every form a customer's contact values may be written in, each with its mask.
+
+    A phone is also met as its digits without ``+`` and in national form (``0912345678``).
+    """
+    out: dict[str, str] = {}
+    for kind in CONTACT_KINDS:
+        for item in identifiers.get(kind, []):
+            value = str(item.get("value", "")) if isinstance(item, Mapping) else str(item)
+            if not value:
+                continue
+            if "@" in value:
+                out[value] = mask_email(value)
+                continue
+            masked = mask_phone(value)
+            for form in _phone_forms(value):
+                out[form] = masked
+    return out
+
+
+def _phone_forms(value: str) -> list[str]:
+    forms = [value]
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if len(digits) >= 5:
+        forms.append(digits)
+    try:
+        national = str(
+            phonenumbers.parse(
+                value if value.startswith("+") else f"+{digits}", None
+            ).national_number
+        )
+    except phonenumbers.NumberParseException:
+        return forms
+    if len(national) >= 5:
+        forms.extend((national, f"0{national}"))
+    return forms
+
+
+def redact(value: Any, secrets: Mapping[str, str], contacts: ContactView = "masked") -> Any:
+    """``value`` with every occurrence of a secret (longest first) replaced by its mask."""
+    if not secrets:
+        return value
+    ordered = sorted(secrets, key=len, reverse=True)
+
+    def walk(item: Any) -> Any:
+        if isinstance(item, str):
+            folded = item
+            for secret in ordered:
+                if secret.lower() in folded.lower():
+                    folded = _replace_folded(
+                        folded, secret, HIDDEN if contacts == "hidden" else secrets[secret]
+                    )
+            return folded
+        if isinstance(item, Mapping):
+            return {k: walk(v) for k, v in item.items()}
+        if isinstance(item, list | tuple):
+            return [walk(v) for v in item]
+        return item
+
+    return walk(value)
+
+
+def _replace_folded(text: str, secret: str, mask: str) -> str:
+    """Replace ``secret`` in ``text`` ignoring case (e-mail addresses are written in any case)."""
+    low, needle, out, start = text.lower(), secret.lower(), [], 0
+    while (found := low.find(needle, start)) >= 0:
+        out.append(text[start:found])
+        out.append(mask)
+        start = found + len(needle)
+    out.append(text[start:])
+    return "".join(out)
+
+
+# What a tight budget gives up first: each list loses its last (oldest, least) items.
+TRIM_ORDER: tuple[tuple[str, ...], ...] = (
+    ("loyalty", "active_vouchers"),
+    ("upcoming_bookings",),
+    ("owns",),
+    ("recent_orders",),
+)
+# Then the summary shortens, then these; the rules about contact go last of all.
+LAST_TRIMS: tuple[tuple[str, ...], ...] = (
+    ("who", "phones"),
+    ("who", "emails"),
+    ("open_issues",),
+    ("contact_rules", "instructions"),
+)
+DROP_ORDER = ("loyalty", "upcoming_bookings", "owns", "recent_orders", "summary", "who")
+
+
+def json_chars(doc: Any) -> int:
+    """How many characters ``doc`` takes as compact JSON (as the API serialises it)."""
+    return len(json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=str))
+
+
+def fit_json(context: Mapping[str, Any], max_chars: int) -> Json:
+    """The context within ``max_chars`` of compact JSON, giving up the least important first.
+
+    What was cut is counted under ``omitted`` (list name -> items left out; a whole section
+    dropped counts 1) and ``truncated`` is true; the rules about contact and the open issues
+    are cut last.
+    """
+    if max_chars < MIN_CHARS:
+        raise ValueError(f"a context budget is at least {MIN_CHARS} characters")
+    doc: Json = json.loads(json.dumps(context, default=str))
+    if json_chars(doc) <= max_chars:
+        return doc
+    omitted: dict[str, int] = {}
+    doc["truncated"] = True
+    doc["omitted"] = omitted
+
+    def over() -> bool:
+        return json_chars(doc) > max_chars
+
+    def trim(path: tuple[str, ...]) -> None:
+        parent: Any = doc
+        for name in path[:-1]:
+            parent = parent.get(name) if isinstance(parent, dict) else None
+        items = parent.get(path[-1]) if isinstance(parent, dict) else None
+        name = ".".join(path)
+        while over() and isinstance(items, list) and items:
+            items.pop()
+            omitted[name] = omitted.get(name, 0) + 1
+
+    for path in TRIM_ORDER:
+        trim(path)
+    if over() and isinstance(doc.get("summary"), str):
+        room = len(doc["summary"]) - (json_chars(doc) - max_chars) - 1
+        doc["summary"] = shorten(doc["summary"], room)
+    for path in LAST_TRIMS:
+        trim(path)
+    for name in DROP_ORDER:
+        if over() and name in doc:
+            del doc[name]
+            for trimmed in [k for k in omitted if k.startswith(f"{name}.")]:
+                del omitted[trimmed]
+            omitted[name] = 1
+    if over():
+        del doc["omitted"]
+    while over() and doc.get("contact_rules"):
+        doc["contact_rules"].popitem()
+    return doc
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, cut at a word with an ellipsis ("" if no room)."""
+    if len(text) <= limit:
+        return text
+    if limit < 20:
+        return ""
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,.;")
+    return f"{cut}…"
 
 
 def customer_name(attributes: Mapping[str, Any]) -> str | None:
@@ -176,7 +356,7 @@ def contact_rules(consents: Mapping[str, Any]) -> Json:
     }
 
 
-def _summary(context: Mapping[str, Any], stats: Mapping[str, Any]) -> str:
+def _summary(context: Mapping[str, Any], stats: Mapping[str, Any], limit: int) -> str:
     """Sentences, most important first, so that cutting to length loses the least."""
     who = context["who"]
     opening = f"{who.get('name') or 'This customer'} (customer {who.get('customer_id')})"
@@ -208,7 +388,7 @@ def _summary(context: Mapping[str, Any], stats: Mapping[str, Any]) -> str:
     if loyalty["points_balance"] or vouchers:
         lines.append(f"{loyalty['points_balance']:,} points, {vouchers} active voucher(s).")
     lines.extend(r for r in rules if not r.startswith("Do not"))
-    return _fit(lines, SUMMARY_CHARS)
+    return _fit(lines, limit)
 
 
 def _join(words: Sequence[str]) -> str:

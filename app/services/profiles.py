@@ -17,7 +17,7 @@ from app.errors import Unprocessable
 from app.schemas import parse_time
 from app.services.customers import customer_of_identifier, find_customer, identifier_key
 from app.store.protocol import GraphReader, StoredObservation
-from resolvers.context import build_context
+from resolvers.context import SUMMARY_CHARS, ContactView, build_context, fit_json
 from resolvers.events import EVENT_TYPES, EventAggregate
 from resolvers.evidence import CustomerState, IdentifierState
 from resolvers.observations import RawIdentifier
@@ -134,8 +134,18 @@ def timeline(
     }
 
 
-def context(engine: Engine, customer_id: str) -> dict[str, Any]:
-    """Compact context for a support agent or an LLM: who, owns, open issues, rules."""
+def context(
+    engine: Engine,
+    customer_id: str,
+    *,
+    max_chars: int | None = None,
+    contacts: ContactView = "masked",
+    text: bool = False,
+) -> dict[str, Any]:
+    """Compact context for a support agent or an LLM: rules, open issues, who, owns.
+
+    With ``max_chars``, the summary (``text``) or the whole JSON document keeps within it.
+    """
 
     def read(tx: GraphReader) -> tuple[_Loaded, Any]:
         customer = find_customer(tx, customer_id)
@@ -146,7 +156,16 @@ def context(engine: Engine, customer_id: str) -> dict[str, Any]:
     loaded, page = engine.store.read(read)
     full = _assemble(engine, loaded, customer_id)
     recent = [describe(e, engine.account_currency) for e in page.events]
-    return build_context(full, recent, engine.clock())
+    # The text is the summary alone: it may take the whole budget.
+    summary_chars = max_chars or SUMMARY_CHARS if text else min(max_chars or 0, SUMMARY_CHARS)
+    built = build_context(
+        full,
+        recent,
+        engine.clock(),
+        contacts=contacts,
+        summary_chars=summary_chars or SUMMARY_CHARS,
+    )
+    return fit_json(built, max_chars) if max_chars is not None and not text else built
 
 
 def _types(text: str | None) -> tuple[str, ...]:

@@ -135,8 +135,8 @@ def test_masking() -> None:
 def test_jane_in_context(jane: dict[str, Any], jane_events: list[Event], now: datetime) -> None:
     context = build_context(jane, newest_first(jane_events), now)
     assert list(context) == [
-        "who", "owns", "recent_orders", "open_issues", "upcoming_bookings", "loyalty",
-        "contact_rules", "summary",
+        "contact_rules", "open_issues", "who", "owns", "recent_orders", "upcoming_bookings",
+        "loyalty", "summary",
     ]  # fmt: skip
     assert context["who"] == {
         "name": "Jane Doe",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import PlainTextResponse
@@ -12,6 +12,7 @@ from app.api.responses import ErrorOut, HistoryOut, TimelineOut
 from app.errors import Unprocessable
 from app.schemas import Kind
 from app.services import inspection, profiles
+from resolvers.context import MIN_CHARS
 from resolvers.observations import RawIdentifier
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
@@ -73,10 +74,29 @@ def get_context(
     engine: EngineDep,
     key: Read,
     accept: Annotated[str | None, Header(description="text/plain for the summary alone")] = None,
+    max_chars: Annotated[
+        int | None,
+        Query(
+            ge=MIN_CHARS,
+            le=1_000_000,
+            description="a budget in characters for the text, or for the whole JSON document; "
+            "what matters least is cut first (about 4 characters make a token)",
+        ),
+    ] = None,
+    contacts: Annotated[
+        Literal["masked", "hidden", "full"],
+        Query(description="e-mails and phones masked (j***@gmail.com), hidden, or in full"),
+    ] = "masked",
 ) -> dict[str, Any] | PlainTextResponse:
-    """Compact context for a support agent or an LLM prompt, as JSON or as plain text."""
-    context = profiles.context(engine, customer_id)
-    if prefers_text(accept):
+    """Compact context for a support agent or an LLM prompt, as JSON or as plain text.
+
+    It leads with what limits what may be said or sent: contact rules, then open issues.
+    """
+    text = prefers_text(accept)
+    context = profiles.context(
+        engine, customer_id, max_chars=max_chars, contacts=contacts, text=text
+    )
+    if text:
         return PlainTextResponse(context["summary"])
     return context
 
