@@ -10,11 +10,20 @@ from fastapi import FastAPI
 
 from app.api import errors
 from app.api.middleware import Guard
-from app.api.routers import customers, events, health, observations, resolve, steward
+from app.api.routers import (
+    customers,
+    events,
+    health,
+    observations,
+    resolve,
+    steward,
+    stream,
+)
 from app.engine import Engine, build_engine
 from app.metrics import PrometheusSink
 from app.runtime import tune_gc
 from app.services.keys import KeyCache
+from app.services.live import StreamSlots
 from app.settings import Settings
 
 DESCRIPTION = """
@@ -55,9 +64,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         docs_url="/docs",
         redoc_url=None,
     )
+    app.state.settings = settings
+    app.state.streams = StreamSlots(settings.stream_max_open)
     errors.install(app)
     app.add_middleware(Guard, max_bytes=settings.max_request_bytes)
-    for router in (health, observations, events, resolve, customers, steward):
+    for router in (health, observations, events, resolve, stream, customers, steward):
         app.include_router(router.router)
     return app
 
