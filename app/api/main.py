@@ -7,7 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.routing import Route
 
+from app.agents.http import McpEndpoint
+from app.agents.server import build_mcp
 from app.api import errors
 from app.api.middleware import Guard
 from app.api.routers import (
@@ -51,7 +54,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if owned:  # a served worker, not an app a test drives with its own engine
             tune_gc()
         try:
-            yield
+            async with agents.running():  # the MCP transport's task group
+                yield
         finally:
             if owned:
                 built.store.close()
@@ -70,6 +74,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(Guard, max_bytes=settings.max_request_bytes)
     for router in (health, observations, events, resolve, stream, customers, steward):
         app.include_router(router.router)
+    agents = McpEndpoint(
+        build_mcp(lambda: app.state.engine, settings, keys=lambda: app.state.keys),
+        settings.max_request_bytes,
+    )
+    app.router.routes.append(Route("/mcp", endpoint=agents))
     return app
 
 

@@ -109,6 +109,17 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _mcp(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the MCP tools over stdin/stdout for a desktop agent (logs go to stderr)."""
+    from app.agents.server import build_mcp
+
+    if args.steward_tools:
+        settings = settings.model_copy(update={"mcp_steward_tools": True})
+    engine = _engine(settings)
+    build_mcp(lambda: engine, settings).run("stdio")
+    return 0
+
+
 def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
     from app.services.keys import create_key, parse_scopes
 
@@ -391,6 +402,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     serve.set_defaults(run=_serve)
+
+    mcp = sub.add_parser("mcp", help="serve the MCP tools for AI agents over stdio")
+    mcp.add_argument(
+        "--steward-tools",
+        action="store_true",
+        help="also expose steward actions (destructive; C360_MCP_STEWARD_TOOLS=true does too)",
+    )
+    mcp.set_defaults(run=_mcp)
 
     keys = sub.add_parser("keys", help="API keys").add_subparsers(metavar="action")
     create = keys.add_parser("create", help="make a key; prints it alone on the last line")
