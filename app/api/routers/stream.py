@@ -21,6 +21,7 @@ from resolvers.live import Watch, stream_event
 
 router = APIRouter(prefix="/v1/customers", tags=["live"])
 RETRY_MS = 1000  # how soon a browser's EventSource reconnects after a dropped connection
+SEP = "\n"  # lines end in LF alone: the simplest for a hand-written reader to split
 
 
 class _SlottedResponse(EventSourceResponse):
@@ -72,6 +73,7 @@ def stream(
         _follow(engine, watch, after, settings.stream_poll_s),
         slots,
         ping=settings.stream_ping_s,
+        sep=SEP,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
 
@@ -80,7 +82,7 @@ async def _follow(
     engine: Engine, watch: Watch, after: int, poll_s: float
 ) -> AsyncIterator[ServerSentEvent]:
     """Poll the feed from a worker thread (store calls block) and send what concerns the watch."""
-    yield ServerSentEvent(comment=f"following {watch.customer_id}", retry=RETRY_MS)
+    yield ServerSentEvent(comment=f"following {watch.customer_id}", retry=RETRY_MS, sep=SEP)
     while True:
         records = await anyio.to_thread.run_sync(partial(live.pending, engine, watch, after))
         for record in records:
@@ -90,6 +92,7 @@ async def _follow(
                 data=orjson.dumps(event.data, default=str).decode(),
                 event=event.event,
                 id=event.id,
+                sep=SEP,
             )
             after = record.seq
         if len(records) < live.BATCH:
