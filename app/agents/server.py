@@ -129,6 +129,7 @@ def build_mcp(
         version="1.0.0",
         token_verifier=KeyVerifier(keys) if keys is not None else None,
         auth=auth,
+        log_level=settings.log_level.upper(),  # type: ignore[arg-type]
     )
     view = settings.mcp_contacts
 
