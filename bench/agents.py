@@ -8,7 +8,8 @@ On the demo data set (SQLite, one uvicorn server in this process):
   text ``max_chars=800``) as a ratio to building it without one, on the largest customers;
   and how large the unbudgeted documents are.
 - ``streams``: with N idle live streams open (each reading the change feed every 250 ms),
-  the latency of ``GET /v1/customers/{id}`` as a ratio to the same request with none open;
+  the latency of ``GET /v1/customers/{id}`` as a ratio to the same request with none open,
+  measured just before;
   and, with N open, how long a posted event takes to reach a stream (median and worst).
 
 Ratios against a baseline measured in the same run; results in bench/results/agents.json.
@@ -89,8 +90,8 @@ def stream_costs(
     out = []
     with serve(create_app(settings, engine=engine)) as base:
         profile_url = f"{base}/v1/customers/{customer}"
-        baseline = _latency(profile_url, headers)
         for count in counts:
+            baseline = _latency(profile_url, headers)  # just before: the machine is shared
             listeners = [
                 Listener(f"{base}/v1/customers/{customer}/stream", headers).start()
                 for _ in range(max(count, 1))

@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator
 from functools import partial
 from typing import Annotated, Any
 
+import anyio
 import anyio.to_thread
 import orjson
 from fastapi import APIRouter, Header, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.datastructures import State
 from starlette.types import Receive, Scope, Send
 
 from app.api.deps import EngineDep, Read
@@ -22,6 +24,7 @@ from resolvers.live import Watch, stream_event
 router = APIRouter(prefix="/v1/customers", tags=["live"])
 RETRY_MS = 1000  # how soon a browser's EventSource reconnects after a dropped connection
 SEP = "\n"  # lines end in LF alone: the simplest for a hand-written reader to split
+POLL_THREADS = 4  # threads streams may read the feed with at once: the rest serve requests
 
 
 class _SlottedResponse(EventSourceResponse):
@@ -70,7 +73,7 @@ def stream(
     slots.take()
     settings = request.app.state.settings
     return _SlottedResponse(
-        _follow(engine, watch, after, settings.stream_poll_s),
+        _follow(engine, watch, after, settings.stream_poll_s, request.app.state),
         slots,
         ping=settings.stream_ping_s,
         sep=SEP,
@@ -79,12 +82,15 @@ def stream(
 
 
 async def _follow(
-    engine: Engine, watch: Watch, after: int, poll_s: float
+    engine: Engine, watch: Watch, after: int, poll_s: float, state: State
 ) -> AsyncIterator[ServerSentEvent]:
     """Poll the feed from a worker thread (store calls block) and send what concerns the watch."""
     yield ServerSentEvent(comment=f"following {watch.customer_id}", retry=RETRY_MS, sep=SEP)
+    limiter = _poll_limiter(state)
     while True:
-        records = await anyio.to_thread.run_sync(partial(live.pending, engine, watch, after))
+        records = await anyio.to_thread.run_sync(
+            partial(live.pending, engine, watch, after), limiter=limiter
+        )
         for record in records:
             watch = watch.after(record)
             event = stream_event(watch, record)
@@ -97,3 +103,12 @@ async def _follow(
             after = record.seq
         if len(records) < live.BATCH:
             await anyio.sleep(poll_s)
+
+
+def _poll_limiter(state: State) -> anyio.CapacityLimiter:
+    """The app's limit on threads reading the feed for streams (made in the event loop)."""
+    limiter: anyio.CapacityLimiter | None = getattr(state, "stream_reads", None)
+    if limiter is None:
+        limiter = anyio.CapacityLimiter(POLL_THREADS)
+        state.stream_reads = limiter
+    return limiter
