@@ -188,3 +188,25 @@ def test_stream_errors_are_answered_before_streaming(live: Live) -> None:
     bad = httpx.get(url, headers={**live.reader, "Last-Event-ID": "yesterday"})
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["loc"] == ["header", "last-event-id"]
+
+
+def test_a_split_is_announced_and_the_watcher_stays_on_its_customer(live: Live) -> None:
+    amy = live.observe(
+        "o1", ("email", "amy@mail.com"), ("phone", "0912000111"), at="2026-03-01T10:00:00Z"
+    )
+    watcher = live.listen(amy)
+    try:
+        cut = {
+            "a": {"kind": "email", "value": "amy@mail.com"},
+            "b": {"kind": "phone", "value": "0912000111"},
+            "reason": "two people",
+        }
+        answer = httpx.post(f"{live.url}/v1/links/suppress", json=cut, headers=live.headers)
+        assert answer.status_code == 200, answer.text
+        events = {e.event: _data(e) for e in watcher.take(2)}
+        assert set(events) == {"split", "profile"}
+        assert events["split"]["customer_id"] == amy
+        assert amy in events["split"]["data"]["parts"]  # type: ignore[operator]
+        assert events["profile"]["data"]["action"] == "suppress_link"  # type: ignore[index]
+    finally:
+        watcher.stop()
