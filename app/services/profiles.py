@@ -156,14 +156,12 @@ def context(
     loaded, page = engine.store.read(read)
     full = _assemble(engine, loaded, customer_id)
     recent = [describe(e, engine.account_currency) for e in page.events]
-    # The text is the summary alone: it may take the whole budget.
-    summary_chars = max_chars or SUMMARY_CHARS if text else min(max_chars or 0, SUMMARY_CHARS)
+    if text:  # the text is the summary alone: it may take the whole budget
+        summary_chars = max_chars or SUMMARY_CHARS
+    else:
+        summary_chars = min(max_chars or SUMMARY_CHARS, SUMMARY_CHARS)
     built = build_context(
-        full,
-        recent,
-        engine.clock(),
-        contacts=contacts,
-        summary_chars=summary_chars or SUMMARY_CHARS,
+        full, recent, engine.clock(), contacts=contacts, summary_chars=summary_chars
     )
     return fit_json(built, max_chars) if max_chars is not None and not text else built
 
