@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -128,20 +129,17 @@ def _phone_forms(value: str) -> list[str]:
 
 
 def redact(value: Any, secrets: Mapping[str, str], contacts: ContactView = "masked") -> Any:
-    """``value`` with every occurrence of a secret (longest first) replaced by its mask."""
+    """``value`` with every occurrence of a secret, in any case, replaced by its mask (or by
+    ``[hidden]``); strings are searched wherever they are nested."""
     if not secrets:
         return value
-    ordered = sorted(secrets, key=len, reverse=True)
+    masks = {s.casefold(): HIDDEN if contacts == "hidden" else m for s, m in secrets.items()}
+    ordered = sorted(secrets, key=len, reverse=True)  # a longer form wins over its tail
+    pattern = re.compile("|".join(re.escape(s) for s in ordered), re.IGNORECASE)
 
     def walk(item: Any) -> Any:
         if isinstance(item, str):
-            folded = item
-            for secret in ordered:
-                if secret.lower() in folded.lower():
-                    folded = _replace_folded(
-                        folded, secret, HIDDEN if contacts == "hidden" else secrets[secret]
-                    )
-            return folded
+            return pattern.sub(lambda m: masks.get(m.group().casefold(), HIDDEN), item)
         if isinstance(item, Mapping):
             return {k: walk(v) for k, v in item.items()}
         if isinstance(item, list | tuple):
@@ -149,17 +147,6 @@ def redact(value: Any, secrets: Mapping[str, str], contacts: ContactView = "mask
         return item
 
     return walk(value)
-
-
-def _replace_folded(text: str, secret: str, mask: str) -> str:
-    """Replace ``secret`` in ``text`` ignoring case (e-mail addresses are written in any case)."""
-    low, needle, out, start = text.lower(), secret.lower(), [], 0
-    while (found := low.find(needle, start)) >= 0:
-        out.append(text[start:found])
-        out.append(mask)
-        start = found + len(needle)
-    out.append(text[start:])
-    return "".join(out)
 
 
 # What a tight budget gives up first: each list loses its last (oldest, least) items.
