@@ -38,3 +38,13 @@ class Unprocessable(DomainError):
     def __init__(self, message: str, code: str = "unprocessable") -> None:
         super().__init__(message)
         self.code = code
+
+
+class Busy(DomainError):
+    """The service is at a configured limit (open streams, say): try again shortly."""
+
+    code = "busy"
+
+    def __init__(self, message: str, code: str = "busy") -> None:
+        super().__init__(message)
+        self.code = code

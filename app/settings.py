@@ -37,6 +37,24 @@ class Settings(BaseSettings):
     account_currency: str = "TWD"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     startup_timeout_s: float = Field(default=60.0, gt=0)
+    # Live streams (GET /v1/customers/{id}/stream) and the MCP server for AI agents.
+    stream_max_open: int = Field(
+        default=200, ge=1, description="open live streams a worker process serves; 503 past it"
+    )
+    stream_poll_s: float = Field(
+        default=0.25, gt=0, le=10, description="how often a live stream reads the change feed"
+    )
+    stream_ping_s: float = Field(
+        default=15.0, gt=0, description="seconds between heartbeats on an idle live stream"
+    )
+    mcp_steward_tools: bool = Field(
+        default=False,
+        description="expose steward actions (suppress a link, detach or block an identifier, "
+        "merge customers) as MCP tools; they still need a key with the steward scope",
+    )
+    mcp_contacts: Literal["masked", "hidden", "full"] = Field(
+        default="masked", description="how AI agents see e-mails and phones"
+    )
 
     @field_validator("default_region")
     @classmethod

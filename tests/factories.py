@@ -7,7 +7,7 @@ each the frozenset of its identifier keys, so it compares across stores and runs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +17,7 @@ from app.engine import Engine
 from app.services.customers import resolve
 from app.store.protocol import Pair, Store
 from app.store.sqlite.store import SqliteStore
+from resolvers.customer360.read_model import Profile, TimelineItem
 from resolvers.identity.evidence import LinkRecord
 from resolvers.identity.normalise import Normaliser
 from resolvers.identity.observations import RawIdentifier, RawObservation
@@ -136,6 +137,16 @@ def customer_of(engine: Engine, kind: str, value: str) -> str | None:
 def keys_of(*identifiers: tuple[str, str]) -> Iterable[str]:
     """Keys of already-normalised (kind, value) pairs."""
     return (f"{k}:{v}" for k, v in identifiers)
+
+
+def profile_of(document: Mapping[str, Any]) -> Profile:
+    """A profile document (as the API serves it) read back into the typed profile."""
+    return Profile.model_validate(document)
+
+
+def items_of(documents: Iterable[Mapping[str, Any]]) -> list[TimelineItem]:
+    """Timeline item documents read back into typed items."""
+    return [TimelineItem.model_validate(d) for d in documents]
 
 
 def wire(model: BaseModel) -> dict[str, Any]:

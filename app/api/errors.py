@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import Conflict, NotFound, Unprocessable
+from app.errors import Busy, Conflict, NotFound, Unprocessable
 from app.metrics import STORE_ERRORS
 from app.store.protocol import StoreConflict, StoreOutcomeUnknown, StoreUnavailable
 from resolvers.errors import DomainError, FieldError, ValidationFailed
@@ -37,6 +37,7 @@ DOMAIN_STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     Unprocessable: 422,
+    Busy: 503,
     DomainError: 422,
 }
 
@@ -83,7 +84,9 @@ def _domain_handler(status: int) -> Callable[[Request, Exception], Awaitable[JSO
         assert isinstance(exc, DomainError)
         errors: Sequence[FieldError] = getattr(exc, "errors", ())
         return JSONResponse(
-            error_body(exc.code, exc.message, field_errors(errors)), status_code=status
+            error_body(exc.code, exc.message, field_errors(errors)),
+            status_code=status,
+            headers={"Retry-After": RETRY_AFTER_S} if status == 503 else None,
         )
 
     return handler

@@ -7,14 +7,26 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.routing import Route
 
+from app.agents.http import McpEndpoint
+from app.agents.server import build_mcp
 from app.api import errors
 from app.api.middleware import Guard
-from app.api.routers import customers, events, health, observations, resolve, steward
+from app.api.routers import (
+    customers,
+    events,
+    health,
+    observations,
+    resolve,
+    steward,
+    stream,
+)
 from app.engine import Engine, build_engine
 from app.metrics import PrometheusSink
 from app.runtime import tune_gc
 from app.services.keys import KeyCache
+from app.services.live import StreamSlots
 from app.settings import Settings
 
 DESCRIPTION = """
@@ -42,7 +54,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if owned:  # a served worker, not an app a test drives with its own engine
             tune_gc()
         try:
-            yield
+            async with agents.running():  # the MCP transport's task group
+                yield
         finally:
             if owned:
                 built.store.close()
@@ -55,10 +68,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         docs_url="/docs",
         redoc_url=None,
     )
+    app.state.settings = settings
+    app.state.streams = StreamSlots(settings.stream_max_open)
     errors.install(app)
     app.add_middleware(Guard, max_bytes=settings.max_request_bytes)
-    for router in (health, observations, events, resolve, customers, steward):
+    for router in (health, observations, events, resolve, stream, customers, steward):
         app.include_router(router.router)
+    agents = McpEndpoint(
+        build_mcp(lambda: app.state.engine, settings, keys=lambda: app.state.keys),
+        settings.max_request_bytes,
+    )
+    app.router.routes.append(Route("/mcp", endpoint=agents))
     return app
 
 

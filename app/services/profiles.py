@@ -14,7 +14,7 @@ from app.engine import Engine
 from app.services.customers import customer_of_identifier, find_customer, identifier_key
 from app.services.stitching import anchor_customer
 from app.store.protocol import GraphReader, StoredObservation, TimelinePage
-from resolvers.customer360.context import build_context
+from resolvers.customer360.context import SUMMARY_CHARS, ContactView, build_context, fit_json
 from resolvers.customer360.events import EVENT_TYPES, EventAggregate
 from resolvers.customer360.profile import assemble_profile
 from resolvers.customer360.read_model import Profile, TimelineItem
@@ -130,8 +130,18 @@ def timeline(engine: Engine, customer_id: str, query: TimelineQuery) -> Customer
     return CustomerTimeline(survivor, items, page.next_cursor)
 
 
-def context(engine: Engine, customer_id: str) -> dict[str, Any]:
-    """Compact context for a support agent or an LLM: who, owns, open issues, rules."""
+def context(
+    engine: Engine,
+    customer_id: str,
+    *,
+    max_chars: int | None = None,
+    contacts: ContactView = "masked",
+    text: bool = False,
+) -> dict[str, Any]:
+    """Compact context for a support agent or an LLM: rules, open issues, who, owns.
+
+    With ``max_chars``, the summary (``text``) or the whole JSON document keeps within it.
+    """
 
     def read(tx: GraphReader) -> tuple[_Loaded, Any]:
         customer = find_customer(tx, customer_id)
@@ -141,5 +151,12 @@ def context(engine: Engine, customer_id: str) -> dict[str, Any]:
 
     loaded, page = engine.store.read(read)
     full = _assemble(engine, loaded, customer_id)
-    recent = [describe(e, engine.account_currency).model_dump(mode="json") for e in page.events]
-    return build_context(full.model_dump(mode="json"), recent, engine.clock())
+    recent = [describe(e, engine.account_currency) for e in page.events]
+    if text:  # the text is the summary alone: it may take the whole budget
+        summary_chars = max_chars or SUMMARY_CHARS
+    else:
+        summary_chars = min(max_chars or SUMMARY_CHARS, SUMMARY_CHARS)
+    built = build_context(
+        full, recent, engine.clock(), contacts=contacts, summary_chars=summary_chars
+    )
+    return fit_json(built, max_chars) if max_chars is not None and not text else built

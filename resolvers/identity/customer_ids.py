@@ -21,6 +21,11 @@ def derive_id(anchor_key: str, attempt: int = 0) -> str:
     return PREFIX + base64.b32encode(digest).decode().lower()
 
 
+def looks_like_id(text: str) -> bool:
+    """Whether a string has the shape of a customer id."""
+    return len(text) == len(PREFIX) + 16 and text.startswith(PREFIX) and text[2:].isalnum()
+
+
 @dataclass(frozen=True, slots=True)
 class Succession:
     """Which old customer id each resolved part carries on, and what became of the rest."""

@@ -11,7 +11,7 @@ import pytest
 from resolvers.customer360.context import build_context, mask_email, mask_phone
 from resolvers.customer360.events import Event, RawEvent, make_event, validate_event
 from resolvers.customer360.timeline import describe
-from tests.factories import wire
+from tests.factories import items_of, profile_of, wire
 
 AT = datetime(2026, 3, 2, 8, tzinfo=UTC)
 
@@ -134,10 +134,10 @@ def test_masking() -> None:
 
 
 def test_jane_in_context(jane: dict[str, Any], jane_events: list[Event], now: datetime) -> None:
-    context = build_context(jane, newest_first(jane_events), now)
+    context = build_context(profile_of(jane), items_of(newest_first(jane_events)), now)
     assert list(context) == [
-        "who", "owns", "recent_orders", "open_issues", "upcoming_bookings", "loyalty",
-        "contact_rules", "summary",
+        "contact_rules", "open_issues", "who", "owns", "recent_orders", "upcoming_bookings",
+        "loyalty", "summary",
     ]  # fmt: skip
     assert context["who"] == {
         "name": "Jane Doe",
@@ -192,7 +192,7 @@ def test_jane_in_context(jane: dict[str, Any], jane_events: list[Event], now: da
 
 
 def test_contact_rules_are_instructions(jane: dict[str, Any], now: datetime) -> None:
-    rules = build_context(jane, [], now)["contact_rules"]
+    rules = build_context(profile_of(jane), [], now)["contact_rules"]
     assert rules["marketing_allowed"] == ["line", "messenger", "phone", "post", "whatsapp"]
     assert rules["marketing_blocked"] == ["email", "push", "sms"]
     assert rules["instructions"] == [
@@ -206,7 +206,7 @@ def test_contact_rules_are_instructions(jane: dict[str, Any], now: datetime) -> 
 def test_the_summary_states_it_all_within_800_characters(
     jane: dict[str, Any], jane_events: list[Event], now: datetime
 ) -> None:
-    summary = build_context(jane, newest_first(jane_events), now)["summary"]
+    summary = build_context(profile_of(jane), items_of(newest_first(jane_events)), now)["summary"]
     assert len(summary) <= 800
     for fact in (
         "Jane Doe (customer cus_jane), Gold tier, known since 2024-01-02.",
@@ -229,7 +229,7 @@ def test_a_long_summary_is_cut_at_800_characters_keeping_the_rules_first(
         {**claim, "claim_id": f"CL{n}", "issue": "a long description of what broke " * 2}
         for n in range(30)
     ]
-    summary = build_context(crowded, [], now)["summary"]
+    summary = build_context(profile_of(crowded), [], now)["summary"]
     assert len(summary) <= 800
     assert summary.endswith(("…", "."))
     assert "Do not send marketing by e-mail" in summary
@@ -239,10 +239,12 @@ def test_the_context_is_deterministic(
     jane: dict[str, Any], jane_events: list[Event], now: datetime
 ) -> None:
     recent = newest_first(jane_events)
-    assert build_context(jane, recent, now) == build_context(copy.deepcopy(jane), recent, now)
+    assert build_context(profile_of(jane), items_of(recent), now) == build_context(
+        profile_of(copy.deepcopy(jane)), items_of(recent), now
+    )
 
 
 def test_old_complaints_are_not_open_issues(jane: dict[str, Any]) -> None:
     later = datetime(2026, 12, 1, tzinfo=UTC)
-    issues = build_context(jane, [], later)["open_issues"]
+    issues = build_context(profile_of(jane), [], later)["open_issues"]
     assert [i["id"] for i in issues] == ["CL1"]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import PlainTextResponse
@@ -11,10 +10,11 @@ from fastapi.responses import PlainTextResponse
 from app.api import cursors
 from app.api.deps import EngineDep, Read, Steward
 from app.api.responses import ErrorOut, HistoryOut, TimelineOut
+from app.api.timeline_query import timeline_query
 from app.errors import Unprocessable
-from app.schemas import Kind, parse_time
+from app.schemas import Kind
 from app.services import inspection, profiles
-from resolvers.customer360.event_schemas import is_type_filter
+from resolvers.customer360.context import MIN_CHARS
 from resolvers.customer360.read_model import Profile
 from resolvers.identity.observations import RawIdentifier
 
@@ -59,43 +59,12 @@ def get_timeline(
     until: Annotated[str | None, Query(description="ISO-8601 time, exclusive")] = None,
 ) -> TimelineOut:
     """Every event of every identifier of the customer, newest first, paged by cursor."""
-    query = profiles.TimelineQuery(
-        limit=limit,
-        before=cursors.decode_time_position(cursor) if cursor else None,
-        types=_type_filter(types),
-        since=_time("since", since),
-        until=_time("until", until),
+    query = timeline_query(
+        limit=limit, cursor=cursor, types=(types or "").split(","), since=since, until=until
     )
     page = profiles.timeline(engine, customer_id, query)
-    return TimelineOut(
-        customer_id=page.customer_id,
-        items=page.items,
-        next_cursor=cursors.encode_time_position(page.next_position)
-        if page.next_position
-        else None,
-    )
-
-
-def _type_filter(text: str | None) -> tuple[str, ...]:
-    names = [t.strip() for t in (text or "").split(",") if t.strip()]
-    for name in names:
-        if not is_type_filter(name):
-            raise Unprocessable(
-                f"unknown event type {name!r}: name a type (order.placed) or a family (order.*)",
-                code="invalid_types",
-            )
-    return tuple(names)
-
-
-def _time(name: str, text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return parse_time(text)
-    except ValueError as error:
-        raise Unprocessable(
-            f"{name}: an ISO-8601 time with a zone ({error})", code="invalid_time"
-        ) from None
+    next_cursor = cursors.encode_time_position(page.next_position) if page.next_position else None
+    return TimelineOut(customer_id=page.customer_id, items=page.items, next_cursor=next_cursor)
 
 
 CONTEXT_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -113,10 +82,29 @@ def get_context(
     engine: EngineDep,
     key: Read,
     accept: Annotated[str | None, Header(description="text/plain for the summary alone")] = None,
+    max_chars: Annotated[
+        int | None,
+        Query(
+            ge=MIN_CHARS,
+            le=1_000_000,
+            description="a budget in characters for the text, or for the whole JSON document; "
+            "what matters least is cut first (about 4 characters make a token)",
+        ),
+    ] = None,
+    contacts: Annotated[
+        Literal["masked", "hidden", "full"],
+        Query(description="e-mails and phones masked (j***@gmail.com), hidden, or in full"),
+    ] = "masked",
 ) -> dict[str, Any] | PlainTextResponse:
-    """Compact context for a support agent or an LLM prompt, as JSON or as plain text."""
-    context = profiles.context(engine, customer_id)
-    if prefers_text(accept):
+    """Compact context for a support agent or an LLM prompt, as JSON or as plain text.
+
+    It leads with what limits what may be said or sent: contact rules, then open issues.
+    """
+    text = prefers_text(accept)
+    context = profiles.context(
+        engine, customer_id, max_chars=max_chars, contacts=contacts, text=text
+    )
+    if text:
         return PlainTextResponse(context["summary"])
     return context
 

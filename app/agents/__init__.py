@@ -1,0 +1,1 @@
+"""AI agents: the Model Context Protocol server over the customer use cases."""

@@ -1,0 +1,54 @@
+"""Live streams: which customer a stream follows, and the changes it has not sent yet."""
+
+from __future__ import annotations
+
+import threading
+
+from app.engine import Engine
+from app.errors import Busy
+from app.services.customers import find_customer
+from app.store.protocol import GraphReader
+from resolvers.customer360.feed import ChangeRecord
+from resolvers.customer360.live import Watch
+
+BATCH = 200  # changes read per poll; a stream that falls behind catches up batch by batch
+
+
+def open_watch(engine: Engine, customer_id: str, after: int | None) -> tuple[Watch, int]:
+    """The customer a stream of ``customer_id`` follows (an absorbed id: its survivor) and the
+    sequence number to report changes after: ``after`` when resuming, else the feed's end."""
+
+    def read(tx: GraphReader) -> tuple[Watch, int]:
+        survivor = find_customer(tx, customer_id).id
+        return Watch.of(customer_id, survivor), tx.last_change() if after is None else after
+
+    return engine.store.read(read)
+
+
+def pending(engine: Engine, watch: Watch, after: int, limit: int = BATCH) -> list[ChangeRecord]:
+    """The changes after ``after`` that name a watched id, oldest first."""
+    return engine.store.read(lambda tx: tx.changes(after, limit, sorted(watch.ids)))
+
+
+class StreamSlots:
+    """A cap on the live streams one process holds open."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.open = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> None:
+        """Hold a slot; Busy when every slot is taken."""
+        with self._lock:
+            if self.open >= self.limit:
+                raise Busy(
+                    f"this server already serves {self.limit} live streams; try again shortly",
+                    code="too_many_streams",
+                )
+            self.open += 1
+
+    def give_back(self) -> None:
+        """Release a slot held by a stream that ended."""
+        with self._lock:
+            self.open = max(0, self.open - 1)
