@@ -30,7 +30,8 @@
 // (:AuditEntry {seq, at, actor, action, reason, customer_ids, before, after})
 // (:AuditRef {customer_id, seq})          one per customer an entry names, for history()
 //     (a customer node is deleted when absorbed; its history must outlive it).
-// (:Counter {name, value})                `audit` numbers audit entries in their transaction
+// (:ReviewLabel {seq, a, b, decision, reason, actor, at})  a steward's answer to a review item
+// (:Counter {name, value})                `audit` numbers audit entries, `review` review labels
 // (:ApiKey {id, name, prefix, digest, scopes, created_at, revoked_at})
 // (:Meta {name, value})
 //
@@ -58,6 +59,9 @@ FOR (g:Aggregate) REQUIRE g.key IS UNIQUE;
 
 CREATE CONSTRAINT audit_seq IF NOT EXISTS
 FOR (a:AuditEntry) REQUIRE a.seq IS UNIQUE;
+
+CREATE CONSTRAINT review_label_seq IF NOT EXISTS
+FOR (r:ReviewLabel) REQUIRE r.seq IS UNIQUE;
 
 CREATE CONSTRAINT counter_name IF NOT EXISTS
 FOR (c:Counter) REQUIRE c.name IS UNIQUE;

@@ -22,13 +22,20 @@ from neo4j import ManagedTransaction
 from app.store.codec import decode_json, encode_json, encode_time
 from app.store.neo4j import records
 from app.store.neo4j.queries import Query
-from app.store.protocol import AuditRecord, Pair, StoredObservation, TimelinePage
+from app.store.protocol import (
+    AuditRecord,
+    Pair,
+    ReviewLabel,
+    StoredObservation,
+    TimelinePage,
+)
 from cypher import load
 from resolvers.changes import AuditEntry, ChangeSet
 from resolvers.events import Event, EventAggregate
 from resolvers.evidence import CustomerState, IdentifierState, LinkRecord
 
 AUDIT_COUNTER = "audit"
+REVIEW_COUNTER = "review"
 _NO_SEQ = 2**62
 
 
@@ -327,6 +334,18 @@ class Neo4jGraph:
         self.execute(
             Query.CREATE_AUDIT_ENTRIES,
             rows=[records.audit_row(first + i, entry) for i, entry in enumerate(entries)],
+        )
+
+    def add_review_labels(self, labels: Sequence[ReviewLabel]) -> None:
+        if not labels:
+            return
+        rows = self.fetch(Query.NEXT_SEQUENCE, name=REVIEW_COUNTER, n=len(labels))
+        first = int(rows[0]["value"]) - len(labels) + 1
+        self.execute(
+            Query.CREATE_REVIEW_LABELS,
+            rows=[
+                {"seq": first + i, "props": records.review_props(x)} for i, x in enumerate(labels)
+            ],
         )
 
     def append_events(
