@@ -10,7 +10,15 @@ from fastapi import FastAPI
 
 from app.api import errors
 from app.api.middleware import Guard
-from app.api.routers import customers, events, health, observations, resolve, steward
+from app.api.routers import (
+    customers,
+    events,
+    health,
+    observations,
+    policy,
+    resolve,
+    steward,
+)
 from app.engine import Engine, build_engine
 from app.metrics import PrometheusSink
 from app.runtime import tune_gc
@@ -57,7 +65,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     errors.install(app)
     app.add_middleware(Guard, max_bytes=settings.max_request_bytes)
-    for router in (health, observations, events, resolve, customers, steward):
+    for router in (health, observations, events, resolve, customers, steward, policy):
         app.include_router(router.router)
     return app
 
