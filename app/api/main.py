@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from app.api import errors
 from app.api.middleware import Guard
 from app.api.routers import (
+    console,
     customers,
     events,
     health,
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(Guard, max_bytes=settings.max_request_bytes)
     for router in (health, observations, events, resolve, customers, steward, policy):
         app.include_router(router.router)
+    console.install(app)
     return app
 
 

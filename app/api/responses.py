@@ -201,3 +201,11 @@ class PolicyPreviewOut(_Out):
     transitions: dict[str, int]
     current: AgreementOut
     candidate: AgreementOut
+
+
+class KeyOut(_Out):
+    """The calling API key, without its secret."""
+
+    id: str
+    name: str
+    scopes: list[str]

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,17 +59,18 @@ def environment(tmp: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    env = environment(tmp_path)
+@contextmanager
+def serving(tmp: Path, workers: int = 2) -> Iterator[Server]:
+    """``c360 serve`` over a fresh store in ``tmp``, with an admin key, until the block ends."""
+    env = environment(tmp)
     created = c360(env, "keys", "create", "--name", "e2e", "--scopes", "admin")
     key = created.stdout.strip().splitlines()[-1]
     port = free_port()
     # The log goes to a file: an unread pipe fills up and blocks the server mid-request.
-    log_path = tmp_path / "serve.log"
+    log_path = tmp / "serve.log"
     log = log_path.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", "2"],
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -96,3 +98,9 @@ def server(tmp_path: Path) -> Iterator[Server]:
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    with serving(tmp_path) as running:
+        yield running
