@@ -193,7 +193,7 @@ def test_explain_the_path_between_two_identifiers(browser: Chrome) -> None:
     assert "crm_id:C100 and email:jane.lin@acme.com.tw are joined through 2 link(s)" in summary
     steps = browser.find_elements(By.CSS_SELECTOR, "#explain-summary .path-steps li")
     assert len(steps) == 2 and "phone:+886912555678" in steps[1].text
-    screenshot(browser, "explain", "graph")
+    screenshot(browser, "explain", "graph-card")
 
 
 def test_cut_the_bridge_and_see_two_customers(browser: Chrome) -> None:

@@ -89,7 +89,7 @@ class CustomerPage {
       Object.entries(STATE_STYLES).map(([state, s]) => h("li", {}, h("span", { class: `swatch line-${s.line} state-${state}` }), s.label)),
       h("li", {}, h("span", { class: "swatch bridge" }), "bridge (cut splits)"));
     this.linkTable = h("div", { id: "link-table", class: "link-table" });
-    return card("Merge graph",
+    return h("section", { class: "card", id: "graph-card" }, h("h2", { text: "Merge graph" }),
       legend,
       this.graphBox,
       h("form", { class: "explain-form", id: "explain-form", onsubmit: (e) => { e.preventDefault(); this.explain(); } },
@@ -106,6 +106,7 @@ class CustomerPage {
     this.graphBox.dataset.links = graph.links.length;
     this.graphBox.dataset.bridges = graph.bridges.length;
     if (this.cy) this.cy.destroy();
+    clear(this.explainOut);
     this.cy = drawGraph(this.graphBox, graph, { onSelect: (item) => this.select(item) });
     const keys = graph.identifiers.map((n) => n.key);
     for (const [select, index] of [[this.pickA, 0], [this.pickB, keys.length - 1]]) {
