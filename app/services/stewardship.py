@@ -205,8 +205,8 @@ def answer_review(
 ) -> StewardResult:
     """A steward's answer to a review item, audited and kept as a labelled pair.
 
-    ``link`` forces a link between the two identifiers (a steward link, which limits respect
-    like a merge), ``never`` cuts it and keeps it cut when the same evidence comes again,
+    ``link`` forces a link between the two identifiers (a steward link: it joins them before
+    any limit is applied), ``never`` cuts it and keeps it cut when the same evidence comes again,
     ``skip`` records the answer only. The pair need not have been seen together: a proposal
     from person evidence joins identifiers no record carried together.
     """

@@ -113,3 +113,18 @@ def test_policy_preview_refuses_bad_input_in_words(api: Api) -> None:
     assert as_json.status_code == 422 and as_json.json()["code"] == "unsupported_content_type"
     assert _preview(api, "", scope="steward").status_code == 403
     assert _preview(api, "", **{"content-type": "text/plain"}).status_code == 200
+
+
+def test_link_joins_the_pair_past_the_limit_the_steward_has_the_last_word(api: Api) -> None:
+    _limit_conflict(api)
+    answer = _decide(api, "link")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["action"] == "review_link"
+    [customer] = answer.json()["customers"]
+    graph = api.get(f"/v1/customers/{customer}/graph", scope="steward").json()
+    states = {(x["a"], x["b"]): x["state"] for x in graph["links"]}
+    assert states[("crm_id:C3", "email:shared.inbox@x.com")] == "manual"
+    # the steward link joins first; the limit of two CRM ids then refuses the newest other one
+    assert graph["kind_counts"]["crm_id"] == 2
+    [refused] = api.get("/v1/review/conflicts", scope="steward").json()["items"]
+    assert (refused["a"], refused["b"]) == ("crm_id:C2", "email:shared.inbox@x.com")

@@ -207,6 +207,8 @@ def test_cut_the_bridge_and_see_two_customers(browser: Chrome) -> None:
     bridge.find_element(By.TAG_NAME, "button").send_keys(Keys.ENTER)  # the keyboard path
     panel = text_of(browser, "selection", "bridge")
     assert "email:jane.lin@acme.com.tw" in panel and "phone:+886912555678" in panel
+    assert "web-1" in panel and "eshop" in panel  # the evidence: observation and source
+    screenshot(browser, "link-evidence")
     by_id(browser, "cut").click()
     assert "stay cut" in by_id(browser, "action-text").text
     by_id(browser, "action-confirm").click()  # no reason yet: the dialog stays open
