@@ -231,6 +231,26 @@ def test_cut_the_bridge_and_see_two_customers(browser: Chrome) -> None:
     screenshot(browser, "customer-after-cut")
 
 
+def test_merge_the_split_off_customer_back_with_a_reason(browser: Chrome) -> None:
+    kept = by_id(browser, "customer-id").text
+    links = browser.find_elements(By.CSS_SELECTOR, "#action-result a.customer-link")
+    other = next(a.text for a in links if a.text != kept)
+    by_id(browser, "merge-button").click()
+    by_id(browser, "merge-other").send_keys(other)
+    by_id(browser, "action-reason").send_keys("same person after all: HR confirmed")
+    by_id(browser, "action-confirm").click()
+    assert f"Merged into {kept} (kept the id)" in text_of(browser, "action-result", "Merged")
+    graph = by_id(browser, "graph")
+    wait(browser, lambda d: graph.get_attribute("data-links") == "5")  # + the steward's link
+    assert "merge customers" in text_of(browser, "history", "merge customers")
+    # a refused action is said in words, and the page stays usable
+    by_id(browser, "merge-button").click()
+    by_id(browser, "merge-other").send_keys("c_doesnotexist")
+    by_id(browser, "action-reason").send_keys("typo")
+    by_id(browser, "action-confirm").click()
+    assert "Error:" in text_of(browser, "action-result", "Error")
+
+
 def test_answer_the_review_queue_from_the_keyboard(browser: Chrome, console_server: Server) -> None:
     by_id(browser, "nav").find_element(By.LINK_TEXT, "Review queue").click()
     rows = wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#review-rows tr.current"))
