@@ -43,7 +43,8 @@ function describe(status, data) {
   const fields = (data && Array.isArray(data.errors) ? data.errors : [])
     .map((e) => `${(e.loc || []).join(".")}: ${e.message}`)
     .filter((text) => text.length > 2);
-  return fields.length ? `${base} (${fields.join("; ")})` : base;
+  const text = base.charAt(0).toUpperCase() + base.slice(1);
+  return fields.length ? `${text} (${fields.join("; ")})` : text;
 }
 
 export async function api(method, path, { query, json, text, key } = {}) {
