@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -160,6 +160,12 @@ class LinkIn(_Strict):
     a: IdentifierIn
     b: IdentifierIn
     reason: Reason
+
+
+class ReviewDecisionIn(LinkIn):
+    """A steward's answer to a review item: link them, never link them, or skip."""
+
+    decision: Literal["link", "never", "skip"]
 
 
 class IdentifierActionIn(_Strict):

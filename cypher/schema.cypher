@@ -32,8 +32,9 @@
 //     (a customer node is deleted when absorbed; its history must outlive it).
 // (:Change {seq, at, type, topic, customer_ids, data})   the change feed (outbox), in commit order
 // (:ChangeRef {customer_id, seq})         one per customer a change names, for a customer's stream
-// (:Counter {name, value})                `audit` and `changes` number entries in their
-//     transaction; taking a number locks the counter, so numbers follow commit order
+// (:ReviewLabel {seq, a, b, decision, reason, actor, at})  a steward's answer to a review item
+// (:Counter {name, value})                `audit`, `changes` and `review` number their entries in
+//     the transaction; taking a number locks the counter, so numbers follow commit order
 // (:ApiKey {id, name, prefix, digest, scopes, created_at, revoked_at})
 // (:Meta {name, value})
 //
@@ -64,6 +65,8 @@ FOR (a:AuditEntry) REQUIRE a.seq IS UNIQUE;
 
 CREATE CONSTRAINT change_seq IF NOT EXISTS
 FOR (c:Change) REQUIRE c.seq IS UNIQUE;
+CREATE CONSTRAINT review_label_seq IF NOT EXISTS
+FOR (r:ReviewLabel) REQUIRE r.seq IS UNIQUE;
 
 CREATE CONSTRAINT counter_name IF NOT EXISTS
 FOR (c:Counter) REQUIRE c.name IS UNIQUE;

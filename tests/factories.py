@@ -88,6 +88,22 @@ def obs(
     )
 
 
+def observation_body(
+    record_id: str,
+    *identifiers: tuple[str, str],
+    at: str = "2026-03-01T10:00:00Z",
+    **attributes: Any,
+) -> dict[str, Any]:
+    """An observation as a channel posts it to the API."""
+    return {
+        "id": record_id,
+        "source": "crm",
+        "observed_at": at,
+        "identifiers": [{"kind": k, "value": v} for k, v in identifiers],
+        "attributes": attributes,
+    }
+
+
 def raw_of(body: dict[str, Any]) -> RawObservation:
     """A demo generator's observation body as the API would parse it."""
     return RawObservation(

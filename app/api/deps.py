@@ -62,6 +62,8 @@ def actor_of(key: ApiKeyRecord) -> str:
     return f"key:{key.id}:{key.name}"
 
 
+AnyKey = Annotated[ApiKeyRecord, Depends(_key)]
 Ingest = Annotated[ApiKeyRecord, Depends(scope("ingest"))]
 Read = Annotated[ApiKeyRecord, Depends(scope("read"))]
 Steward = Annotated[ApiKeyRecord, Depends(scope("steward"))]
+Admin = Annotated[ApiKeyRecord, Depends(scope("admin"))]

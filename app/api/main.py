@@ -14,10 +14,12 @@ from app.agents.server import build_mcp
 from app.api import errors
 from app.api.middleware import Guard
 from app.api.routers import (
+    console,
     customers,
     events,
     health,
     observations,
+    policy,
     resolve,
     steward,
     stream,
@@ -72,13 +74,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.streams = StreamSlots(settings.stream_max_open)
     errors.install(app)
     app.add_middleware(Guard, max_bytes=settings.max_request_bytes)
-    for router in (health, observations, events, resolve, stream, customers, steward):
+    for router in (health, observations, events, resolve, stream, customers, steward, policy):
         app.include_router(router.router)
     agents = McpEndpoint(
         build_mcp(lambda: app.state.engine, settings, keys=lambda: app.state.keys),
         settings.max_request_bytes,
     )
     app.router.routes.append(Route("/mcp", endpoint=agents))
+    console.install(app)
     return app
 
 

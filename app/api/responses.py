@@ -159,3 +159,55 @@ class EventBatchOut(_Out):
     """Results in the batch's order."""
 
     results: list[EventOut]
+
+
+class MergedExampleOut(_Out):
+    """A customer the candidate policy would make from several of today's."""
+
+    customer_id: str
+    from_customers: list[str]
+    identifiers: list[str]
+
+
+class SplitExampleOut(_Out):
+    """One of today's customers the candidate policy would take apart."""
+
+    customer_id: str
+    into: list[str | None]
+    parts: list[list[str]]
+
+
+class AgreementOut(_Out):
+    """A partition measured against stewards' link / never answers."""
+
+    labels: int
+    true_links: int
+    false_links: int
+    missed_links: int
+    precision: float | None
+    recall: float | None
+
+
+class PolicyPreviewOut(_Out):
+    """What applying a candidate policy would change; nothing was written."""
+
+    identifiers: int
+    customers_before: int
+    customers_after: int
+    unchanged: int
+    merged: int
+    split: int
+    identifiers_moved: int
+    merged_examples: list[MergedExampleOut]
+    split_examples: list[SplitExampleOut]
+    transitions: dict[str, int]
+    current: AgreementOut
+    candidate: AgreementOut
+
+
+class KeyOut(_Out):
+    """The calling API key, without its secret."""
+
+    id: str
+    name: str
+    scopes: list[str]

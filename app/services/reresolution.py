@@ -62,8 +62,8 @@ def reresolve_store(
     after = ""
     while True:
 
-        def work(tx: GraphWriter, start: str = after) -> _PageResult:
-            return _page(
+        def work(tx: GraphWriter, start: str = after) -> PageResult:
+            return resolve_page(
                 tx,
                 engine,
                 after=start,
@@ -90,7 +90,7 @@ def reresolve_store(
 
 
 @dataclass(frozen=True, slots=True)
-class _PageResult:
+class PageResult:
     last: str | None  # the page's last key; None when there was no page
     seen: int
     refreshed: dict[str, IdentifierState]
@@ -99,7 +99,7 @@ class _PageResult:
     settled: set[str]
 
 
-def _page(
+def resolve_page(
     tx: GraphWriter,
     engine: Engine,
     *,
@@ -108,13 +108,13 @@ def _page(
     settled: set[str],
     actor: str,
     reason: str,
-) -> _PageResult:
+) -> PageResult:
     """The next page of identifiers, read, refreshed and re-resolved in this transaction."""
     policy = engine.policy
     now = engine.clock()
     keys = tx.identifier_keys(after, size)
     if not keys:
-        return _PageResult(None, 0, {}, [], ChangeSet(at=now), set())
+        return PageResult(None, 0, {}, [], ChangeSet(at=now), set())
     states = tx.identifiers(keys)
     links = tx.links_touching(list(states))
     ends = {k for pair in links for k in pair}
@@ -151,10 +151,10 @@ def _page(
     if changed:
         tx.apply(ChangeSet(at=now, identifiers=changed))
     if not seeds:
-        return _PageResult(keys[-1], len(states), changed, transitions, ChangeSet(at=now), set())
+        return PageResult(keys[-1], len(states), changed, transitions, ChangeSet(at=now), set())
     owners = {c for k in seeds if (c := states[k].customer_id) is not None}
     resolved = reresolve(tx, engine, seeds, owners, actor=actor, reason=reason)
     # every customer of the loaded components is now what the policy makes of it
     after_ids = {s.customer_id for s in resolved.identifiers.values() if s.customer_id}
     done = owners | set(resolved.customers) | after_ids
-    return _PageResult(keys[-1], len(states), changed, transitions, resolved, done)
+    return PageResult(keys[-1], len(states), changed, transitions, resolved, done)

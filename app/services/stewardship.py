@@ -10,7 +10,7 @@ from app.engine import Engine
 from app.errors import Conflict, NotFound, Unprocessable
 from app.services.customers import find_customer, identifier_key
 from app.services.evidence import reresolve
-from app.store.protocol import GraphWriter
+from app.store.protocol import GraphWriter, ReviewLabel
 from resolvers.customer360 import feed
 from resolvers.identity.changes import AuditEntry, ChangeSet
 from resolvers.identity.evidence import (
@@ -245,6 +245,73 @@ def merge_customers(
     return _committed(engine, engine.store.write(work))
 
 
+REVIEW_DECISIONS = ("link", "never", "skip")
+
+
+def answer_review(
+    engine: Engine,
+    a: RawIdentifier,
+    b: RawIdentifier,
+    decision: str,
+    reason: str,
+    actor: str,
+) -> StewardResult:
+    """A steward's answer to a review item, audited and kept as a labelled pair.
+
+    ``link`` forces a link between the two identifiers (a steward link: it joins them before
+    any limit is applied), ``never`` cuts it and keeps it cut when the same evidence comes again,
+    ``skip`` records the answer only. The pair need not have been seen together: a proposal
+    from person evidence joins identifiers no record carried together.
+    """
+    if decision not in REVIEW_DECISIONS:
+        raise Unprocessable("decide link, never or skip", code="bad_decision")
+    key_a, key_b = identifier_key(engine, a, ("a",)), identifier_key(engine, b, ("b",))
+    if key_a == key_b:
+        raise Unprocessable("a review item joins two different identifiers", code="same_identifier")
+    pair = pair_of(key_a, key_b)
+
+    def work(tx: GraphWriter) -> StewardResult:
+        now = engine.clock()
+        known = tx.identifiers(pair)
+        for key in pair:
+            if key not in known:
+                raise NotFound(f"the identifier {key} is unknown", code="identifier_not_found")
+        tx.add_review_labels([ReviewLabel(*pair, decision, reason[:MAX_REASON], actor, now)])
+        action = f"review_{decision}"
+        if decision == "skip":
+            before = sorted({s.customer_id for s in known.values() if s.customer_id})
+            detail = {"links": [list(pair)]}
+            return _finish(
+                tx,
+                now=now,
+                actor=actor,
+                action=action,
+                reason=reason,
+                keys=pair,
+                before=before,
+                detail=detail,
+                again=ChangeSet(at=now),
+            )
+        link = tx.links([pair]).get(pair)
+        new = link is None
+        if link is None:
+            link = LinkRecord(a=pair[0], b=pair[1], first_seen_at=now, last_seen_at=now, count=0)
+        state = LinkState.MANUAL if decision == "link" else LinkState.SUPPRESSED
+        return _decide_links(
+            tx,
+            engine,
+            [link],
+            state=state,
+            action=action,
+            reason=reason,
+            actor=actor,
+            now=now,
+            created=[pair] if new else [],
+        )
+
+    return _committed(engine, engine.store.write(work))
+
+
 def _decide_links(
     tx: GraphWriter,
     engine: Engine,
@@ -256,11 +323,12 @@ def _decide_links(
     actor: str,
     now: datetime,
     focus: Sequence[str] = (),
+    created: Sequence[tuple[str, str]] = (),
 ) -> StewardResult:
     keys = sorted({k for link in links for k in (link.a, link.b)} | set(focus))
     states = tx.identifiers(keys)
     before = sorted({s.customer_id for s in states.values() if s.customer_id})
-    out = ChangeSet(at=now)
+    out = ChangeSet(at=now, new_links=set(created))
     for link in links:
         out.links[link.pair] = replace(
             link,

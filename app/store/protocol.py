@@ -55,6 +55,22 @@ class ApiKeyRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewLabel:
+    """A steward's answer to a review item: a labelled pair of identifiers.
+
+    ``a`` and ``b`` are identifier keys in key order; ``decision`` is ``link``, ``never`` or
+    ``skip``. Labels are what ``c360 match train`` and the policy preview measure against.
+    """
+
+    a: str
+    b: str
+    decision: str
+    reason: str
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class TimelinePage:
     """Events of a set of identifiers, newest first, and where the next page starts."""
 
@@ -168,6 +184,10 @@ class GraphWriter(GraphReader, Protocol):
         """Replace per-identifier event aggregates."""
         ...
 
+    def add_review_labels(self, labels: Sequence[ReviewLabel]) -> None:
+        """Record stewards' answers to review items, in the order given."""
+        ...
+
 
 class Store(Protocol):
     """One database behind the service."""
@@ -224,6 +244,10 @@ class Store(Protocol):
 
     def scan_links(self, batch_size: int) -> Iterator[list[LinkRecord]]:
         """Every link, a batch at a time."""
+        ...
+
+    def review_labels(self) -> list[ReviewLabel]:
+        """Every steward answer to a review item, oldest first."""
         ...
 
     def counts(self) -> dict[str, int]:

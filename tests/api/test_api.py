@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
 
 import pytest
 
 from app.api.routers.customers import prefers_text
+from tests.factories import observation_body as observation
 from tests.support.api import Api
-
-
-def observation(
-    record_id: str,
-    *identifiers: tuple[str, str],
-    at: str = "2026-03-01T10:00:00Z",
-    **attributes: Any,
-) -> dict[str, Any]:
-    return {
-        "id": record_id,
-        "source": "crm",
-        "observed_at": at,
-        "identifiers": [{"kind": k, "value": v} for k, v in identifiers],
-        "attributes": attributes,
-    }
-
 
 JANE = observation(
     "crm-1",

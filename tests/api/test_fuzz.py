@@ -29,6 +29,8 @@ stitch(
     "fuzz",
 )
 
+# POST /v1/policy/preview takes a policy file's TOML: fuzz it as text
+schemathesis.serializer.alias("application/toml", "text/plain")
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 

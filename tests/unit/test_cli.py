@@ -828,3 +828,37 @@ def test_reresolve_applies_a_changed_policy_to_what_is_stored(cli: Cli) -> None:
 
     again = cli("reresolve")
     assert "0 re-derived, 0 customers written" in again.out
+
+
+def test_policy_preview_reports_the_split_and_writes_nothing(cli: Cli) -> None:
+    walk_ins = cli.jsonl(
+        "walk-ins.jsonl",
+        observation("pos-1", ("email", "amy.wu@gmail.com"), ("phone", "0955 123 456")),
+        observation("pos-2", ("email", "bo.lin@yahoo.com.tw"), ("phone", "0955-123-456")),
+    )
+    assert cli("import", "observations", str(walk_ins)).code == 0
+    before = cli.sql("SELECT key, customer_id FROM identifiers ORDER BY key")
+    policy = cli.dir / "policy.toml"
+    policy.write_text('[placeholders]\nvalues = ["phone:+886955123456"]\n', encoding="utf-8")
+
+    run = cli("policy", "preview", str(policy))
+
+    assert run.code == 0, run.err
+    assert "customers: 1 now, 2 under the file" in run.out
+    assert "unchanged 0, merged 0, split 1; 3 identifiers would move" in run.out
+    assert "identifiers active -> placeholder: 1" in run.out
+    assert "(no customer)" in run.out
+    assert cli.sql("SELECT key, customer_id FROM identifiers ORDER BY key") == before
+    assert cli.sql("SELECT count(*) FROM audit WHERE actor = 'policy preview'") == [(0,)]
+
+    as_json = json.loads(cli("policy", "preview", str(policy), "--json").out)
+    assert as_json["diff"]["split"] == 1
+    assert as_json["candidate"] == {
+        "labels": 0, "precision": None, "recall": None,
+        "true_links": 0, "false_links": 0, "missed_links": 0,
+    }  # fmt: skip
+    bad = cli.dir / "bad.toml"
+    bad.write_text("[limits\n", encoding="utf-8")
+    refused = cli("policy", "preview", str(bad))
+    assert refused.code == 1 and "not valid TOML" in refused.err
+    assert cli("policy", "preview", str(cli.dir / "missing.toml")).code == 2

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from app.api import cursors
 from app.api.deps import EngineDep, Steward, actor_of
 from app.api.responses import ConflictsOut, ErrorOut, StewardOut
-from app.schemas import IdentifierActionIn, LinkIn, MergeIn
+from app.schemas import IdentifierActionIn, LinkIn, MergeIn, ReviewDecisionIn
 from app.services import inspection, stewardship
 from app.services.stewardship import StewardResult
 
@@ -57,6 +57,14 @@ def unblock(body: IdentifierActionIn, engine: EngineDep, key: Steward) -> Stewar
 def merge(body: MergeIn, engine: EngineDep, key: Steward) -> StewardResult:
     """Force customers together; the oldest keeps its id, the others answer with it."""
     return stewardship.merge_customers(engine, body.customer_ids, body.reason, actor_of(key))
+
+
+@router.post("/review/decisions", response_model=StewardOut, responses=ERRORS)
+def decide(body: ReviewDecisionIn, engine: EngineDep, key: Steward) -> StewardResult:
+    """Answer a review item: link, never (cut for good) or skip; audited and kept as a label."""
+    return stewardship.answer_review(
+        engine, body.a.raw(), body.b.raw(), body.decision, body.reason, actor_of(key)
+    )
 
 
 @router.get("/review/conflicts", response_model=ConflictsOut, responses=ERRORS)

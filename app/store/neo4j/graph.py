@@ -22,7 +22,13 @@ from neo4j import ManagedTransaction
 from app.store.codec import decode_json, encode_json, encode_time
 from app.store.neo4j import records
 from app.store.neo4j.queries import Query
-from app.store.protocol import AuditRecord, Pair, StoredObservation, TimelinePage
+from app.store.protocol import (
+    AuditRecord,
+    Pair,
+    ReviewLabel,
+    StoredObservation,
+    TimelinePage,
+)
 from cypher import load
 from resolvers.customer360.events import Event, EventAggregate
 from resolvers.customer360.feed import Change, ChangeRecord
@@ -31,6 +37,7 @@ from resolvers.identity.evidence import CustomerState, IdentifierState, LinkReco
 
 AUDIT_COUNTER = "audit"
 CHANGES_COUNTER = "changes"
+REVIEW_COUNTER = "review"
 _NO_SEQ = 2**62
 
 
@@ -358,6 +365,18 @@ class Neo4jGraph:
         self.execute(
             Query.CREATE_CHANGES,
             rows=[records.change_row(first + i, change) for i, change in enumerate(feed)],
+        )
+
+    def add_review_labels(self, labels: Sequence[ReviewLabel]) -> None:
+        if not labels:
+            return
+        rows = self.fetch(Query.NEXT_SEQUENCE, name=REVIEW_COUNTER, n=len(labels))
+        first = int(rows[0]["value"]) - len(labels) + 1
+        self.execute(
+            Query.CREATE_REVIEW_LABELS,
+            rows=[
+                {"seq": first + i, "props": records.review_props(x)} for i, x in enumerate(labels)
+            ],
         )
 
     def append_events(

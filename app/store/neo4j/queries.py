@@ -50,6 +50,7 @@ class Query(StrEnum):
     CREATE_CHANGES = "create_changes"
     CREATE_EVENTS = "create_events"
     UPSERT_AGGREGATES = "upsert_aggregates"
+    CREATE_REVIEW_LABELS = "create_review_labels"
     # store
     PING = "ping"
     READ_META = "read_meta"
@@ -62,6 +63,7 @@ class Query(StrEnum):
     SCAN_IDENTIFIER_KEYS = "scan_identifier_keys"
     SCAN_CUSTOMER_IDS = "scan_customer_ids"
     COUNT_GRAPH = "count_graph"
+    READ_REVIEW_LABELS = "read_review_labels"
 
 
 ALL_FILES: tuple[str, ...] = (SCHEMA, *(q.value for q in Query))

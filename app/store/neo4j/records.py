@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from app.store.codec import decode_json, decode_time, encode_json, encode_time
-from app.store.protocol import ApiKeyRecord, AuditRecord, StoredObservation
+from app.store.protocol import ApiKeyRecord, AuditRecord, ReviewLabel, StoredObservation
 from resolvers.customer360.events import Event
 from resolvers.customer360.feed import Change, ChangeRecord, Topic
 from resolvers.identity.changes import AuditEntry, Observation
@@ -290,4 +290,28 @@ def api_key_of(row: Row) -> ApiKeyRecord:
         scopes=tuple(decode_json(row["scopes"])),
         created_at=decode_time(row["created_at"]),
         revoked_at=_untime(row.get("revoked_at")),
+    )
+
+
+def review_props(label: ReviewLabel) -> dict[str, Any]:
+    """A review label's node properties (its number is set by the caller)."""
+    return {
+        "a": label.a,
+        "b": label.b,
+        "decision": label.decision,
+        "reason": label.reason,
+        "actor": label.actor,
+        "at": encode_time(label.at),
+    }
+
+
+def review_label_of(row: Row) -> ReviewLabel:
+    """A review label from its node's properties."""
+    return ReviewLabel(
+        a=row["a"],
+        b=row["b"],
+        decision=row["decision"],
+        reason=row["reason"],
+        actor=row["actor"],
+        at=decode_time(row["at"]),
     )

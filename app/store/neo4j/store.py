@@ -30,6 +30,7 @@ from app.store.neo4j.queries import ALL_FILES, SCHEMA, Query
 from app.store.paging import cursor_pages, keyset_pages
 from app.store.protocol import (
     ApiKeyRecord,
+    ReviewLabel,
     StoreConflict,
     StoreOutcomeUnknown,
     StoreUnavailable,
@@ -299,6 +300,9 @@ class Neo4jStore:
             return self.read(lambda g: g.link_page(start, batch_size))
 
         return cursor_pages(fetch, "")
+
+    def review_labels(self) -> list[ReviewLabel]:
+        return [records.review_label_of(row["r"]) for row in self._query(Query.READ_REVIEW_LABELS)]
 
     def counts(self) -> dict[str, int]:
         rows = self._query(Query.COUNT_GRAPH)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from app.store.codec import decode_json, decode_time, encode_json, encode_time
-from app.store.protocol import AuditRecord, Pair, StoredObservation, TimelinePage
+from app.store.protocol import AuditRecord, Pair, ReviewLabel, StoredObservation, TimelinePage
 from resolvers.customer360.events import Event, EventAggregate
 from resolvers.customer360.feed import Change, ChangeRecord, Topic
 from resolvers.identity.changes import AuditEntry, ChangeSet
@@ -673,6 +673,13 @@ class SqliteGraph:
             "INSERT INTO aggregates (identifier, data) VALUES (?, ?) "
             "ON CONFLICT (identifier) DO UPDATE SET data = excluded.data",
             [(self._rowid[k], encode_json(a.to_json())) for k, a in aggregates.items()],
+        )
+
+    def add_review_labels(self, labels: Sequence[ReviewLabel]) -> None:
+        self.conn.executemany(
+            "INSERT INTO review_labels (a, b, decision, reason, actor, at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(x.a, x.b, x.decision, x.reason, x.actor, encode_time(x.at)) for x in labels],
         )
 
     def _next_rowid(self, table: str, column: str) -> int:

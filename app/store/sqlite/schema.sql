@@ -147,3 +147,14 @@ CREATE TABLE IF NOT EXISTS change_customers (
   change      INTEGER NOT NULL,
   PRIMARY KEY (customer_id, change)
 ) WITHOUT ROWID;
+-- Stewards' answers to review items (link / never / skip): labelled pairs of identifier
+-- keys, kept for training and for measuring a candidate policy against.
+CREATE TABLE IF NOT EXISTS review_labels (
+  seq      INTEGER PRIMARY KEY,
+  a        TEXT NOT NULL,
+  b        TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  reason   TEXT NOT NULL,
+  actor    TEXT NOT NULL,
+  at       TEXT NOT NULL
+);

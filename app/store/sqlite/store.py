@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from app.store.codec import decode_json, decode_time, encode_json, encode_time
 from app.store.paging import cursor_pages, keyset_pages
-from app.store.protocol import ApiKeyRecord, StoreUnavailable
+from app.store.protocol import ApiKeyRecord, ReviewLabel, StoreUnavailable
 from app.store.sqlite.graph import LINK_COLUMNS, LINK_JOIN, SqliteGraph
 from resolvers.identity.evidence import CustomerState, IdentifierState, LinkRecord
 
@@ -234,6 +234,14 @@ class SqliteStore:
             return self.read(lambda g: page(g, start))
 
         return cursor_pages(fetch, (0, 0))
+
+    def review_labels(self) -> list[ReviewLabel]:
+        rows = self.read(
+            lambda g: g.conn.execute(
+                "SELECT a, b, decision, reason, actor, at FROM review_labels ORDER BY seq"
+            ).fetchall()
+        )
+        return [ReviewLabel(r[0], r[1], r[2], r[3], r[4], decode_time(r[5])) for r in rows]
 
     def counts(self) -> dict[str, int]:
         def count(g: SqliteGraph) -> dict[str, int]:
