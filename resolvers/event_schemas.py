@@ -10,9 +10,11 @@ from typing import Any
 
 from resolvers.errors import FieldError, ValidationFailed
 from resolvers.event_fields import (
+    MAX_POINTS,
     Field,
     Invalid,
     amount,
+    bounded,
     check_object,
     choice,
     currency,
@@ -100,8 +102,8 @@ CONVERSATION = (
     Field("agent", text(200)),
 )
 POINTS = (
-    Field("points", positive, True),
-    Field("balance_after", whole),
+    Field("points", bounded(positive, MAX_POINTS), True),
+    Field("balance_after", bounded(whole, MAX_POINTS * 1000)),
     Field("reason", text(300)),
 )
 VOUCHER = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -71,7 +71,7 @@ def install(app: FastAPI) -> None:
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
             {
-                "loc": [p for p in item.get("loc", ()) if p != "body"] or ["body"],
+                "loc": [p for p in error_loc(item) if p != "body"] or ["body"],
                 "code": str(item.get("type", "invalid")),
                 "message": str(item.get("msg", "invalid")),
             }
@@ -119,6 +119,12 @@ def install(app: FastAPI) -> None:
         log.exception("unhandled error on %s %s", request.method, _route(request))
         body = error_body("internal_error", "an unexpected error occurred; it has been logged")
         return JSONResponse(body, status_code=500)
+
+
+def error_loc(item: Mapping[str, Any]) -> list[str | int]:
+    """A pydantic error's location, extended by the path below the field a validator found."""
+    below = (item.get("ctx") or {}).get("path", ())
+    return [*item.get("loc", ()), *below]
 
 
 def _route(request: Request) -> str:

@@ -56,7 +56,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         redoc_url=None,
     )
     errors.install(app)
-    app.add_middleware(Guard, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        Guard, max_bytes=settings.max_request_bytes, body_timeout_s=settings.body_timeout_s
+    )
     for router in (health, observations, events, resolve, customers, steward):
         app.include_router(router.router)
     return app

@@ -7,14 +7,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import PlainTextResponse
 
+from app.api.bodies import JsonRoute
 from app.api.deps import EngineDep, Read, Steward
 from app.api.responses import ErrorOut, HistoryOut, TimelineOut
 from app.errors import Unprocessable
-from app.schemas import Kind
+from app.schemas import Instant, Kind
 from app.services import inspection, profiles
+from app.services.profiles import MAX_TYPES
 from resolvers.observations import RawIdentifier
 
-router = APIRouter(prefix="/v1/customers", tags=["customers"])
+router = APIRouter(prefix="/v1/customers", tags=["customers"], route_class=JsonRoute)
 READ_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut},
     403: {"model": ErrorOut},
@@ -22,6 +24,7 @@ READ_ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorOut},
 }
 CustomerId = Annotated[str, "customer id"]
+MAX_SEQ = 2**63 - 1  # audit sequence numbers are 64-bit integers in every store
 
 
 @router.get("/by-identifier", responses=READ_ERRORS)
@@ -49,10 +52,19 @@ def get_timeline(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
     types: Annotated[
-        str | None, Query(description="comma-separated types or families: order.*,booking.booked")
+        str | None,
+        Query(
+            max_length=2000,
+            description=f"comma-separated types or families, at most {MAX_TYPES}: "
+            "order.*,booking.booked",
+        ),
     ] = None,
-    since: Annotated[str | None, Query(description="ISO-8601 time, inclusive")] = None,
-    until: Annotated[str | None, Query(description="ISO-8601 time, exclusive")] = None,
+    since: Annotated[
+        Instant | None, Query(description="ISO-8601 time with a zone, inclusive")
+    ] = None,
+    until: Annotated[
+        Instant | None, Query(description="ISO-8601 time with a zone, exclusive")
+    ] = None,
 ) -> dict[str, Any]:
     """Every event of every identifier of the customer, newest first, paged by cursor."""
     return profiles.timeline(engine, customer_id, limit, cursor, types, since, until)
@@ -128,7 +140,7 @@ def get_history(
     engine: EngineDep,
     key: Steward,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[int | None, Query(ge=1)] = None,
+    cursor: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
 ) -> dict[str, Any]:
     """Audit entries, newest first: merges, splits and steward actions, absorbed ids included."""
     survivor, records = inspection.history(engine, customer_id, limit, cursor)
