@@ -114,19 +114,15 @@ def install(app: FastAPI) -> None:
             error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
         )
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, _route(request))
-        body = error_body("internal_error", "an unexpected error occurred; it has been logged")
-        return JSONResponse(body, status_code=500)
+    # Anything else is a bug: app.api.middleware.Guard answers it with INTERNAL_ERROR and logs
+    # it once. (A handler for Exception runs in Starlette's outermost middleware, which
+    # re-raises after answering, so the server logged every 500 a second time.)
+
+
+INTERNAL_ERROR = error_body("internal_error", "an unexpected error occurred; it has been logged")
 
 
 def error_loc(item: Mapping[str, Any]) -> list[str | int]:
     """A pydantic error's location, extended by the path below the field a validator found."""
     below = (item.get("ctx") or {}).get("path", ())
     return [*item.get("loc", ()), *below]
-
-
-def _route(request: Request) -> str:
-    route = request.scope.get("route")
-    return getattr(route, "path", "unmatched")

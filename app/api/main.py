@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.api import errors
+from app.api import docs, errors
 from app.api.middleware import Guard
 from app.api.routers import customers, events, health, observations, resolve, steward
 from app.engine import Engine, build_engine
@@ -52,10 +52,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # app.api.docs serves it from vendored assets
         redoc_url=None,
     )
     errors.install(app)
+    docs.install(app)
     app.add_middleware(
         Guard, max_bytes=settings.max_request_bytes, body_timeout_s=settings.body_timeout_s
     )

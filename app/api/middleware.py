@@ -9,10 +9,11 @@ import time
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.errors import error_body
+from app.api.errors import INTERNAL_ERROR, error_body
 from app.metrics import LATENCY, REQUESTS
 
 access = logging.getLogger("c360.access")
+log = logging.getLogger("c360.api")
 
 
 class _Refused(Exception):
@@ -49,6 +50,7 @@ class Guard:
             self._record(scope, refused.status, started)
             return
         replayed = False
+        response_started = False
 
         async def buffered_receive() -> Message:
             nonlocal replayed
@@ -58,13 +60,19 @@ class Guard:
             return await receive()
 
         async def watched_send(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                response_started = True
             await send(message)
 
         try:
             await self.app(scope, buffered_receive, watched_send)
+        except Exception:
+            status = 500
+            log.exception("unhandled error on %s %s", scope.get("method", ""), _route_of(scope))
+            if not response_started:
+                await self._send(send, 500, INTERNAL_ERROR)
         finally:
             self._record(scope, status, started)
 
@@ -99,11 +107,15 @@ class Guard:
         return f"the request body is over {self.max_bytes:,} bytes"
 
     async def _refuse(self, send: Send, refused: _Refused) -> None:
-        body = orjson.dumps(error_body(refused.code, refused.message))
+        await self._send(send, refused.status, error_body(refused.code, refused.message))
+
+    @staticmethod
+    async def _send(send: Send, status: int, document: dict[str, object]) -> None:
+        body = orjson.dumps(document)
         await send(
             {
                 "type": "http.response.start",
-                "status": refused.status,
+                "status": status,
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
@@ -116,7 +128,7 @@ class Guard:
     @staticmethod
     def _record(scope: Scope, status: int, started: float) -> None:
         elapsed = time.perf_counter() - started
-        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        route = _route_of(scope)
         method = scope.get("method", "")
         REQUESTS.labels(method, route, str(status)).inc()
         LATENCY.labels(method, route).observe(elapsed)
@@ -124,3 +136,8 @@ class Guard:
         access.info(
             "%s %s %d %.1fms%s", method, route, status, elapsed * 1000, f" key={key}" if key else ""
         )
+
+
+def _route_of(scope: Scope) -> str:
+    """The route template a request matched ("unmatched" before routing or for a 404)."""
+    return getattr(scope.get("route"), "path", None) or "unmatched"

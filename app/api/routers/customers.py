@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.responses import PlainTextResponse
 
 from app.api.bodies import JsonRoute
@@ -36,6 +36,12 @@ def by_identifier(
 ) -> dict[str, Any]:
     """The 360 profile of the customer holding an identifier; 404 when none does."""
     return profiles.profile_by_identifier(engine, RawIdentifier(kind, value))
+
+
+@router.api_route("/merge", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+def merge_is_a_post() -> None:
+    """``/v1/customers/merge`` is the steward's POST, not a customer id to read."""
+    raise HTTPException(405, detail="use POST /v1/customers/merge", headers={"Allow": "POST"})
 
 
 @router.get("/{customer_id}", responses=READ_ERRORS)
