@@ -18,7 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from resolvers.events import RawEvent
 from resolvers.observations import RawIdentifier, RawObservation
-from resolvers.stored_json import NotStorable, checked_text, stored
+from resolvers.stored_json import NotStorable, stored
 from resolvers.timestamps import OUT_OF_RANGE, OutOfRange, in_range, parse_instant
 
 MAX_BATCH = 1000
@@ -73,19 +73,11 @@ def _dotted(loc: tuple[str | int, ...]) -> str:
     return ".".join(map(str, loc)) or "value"
 
 
-def _text(value: str) -> str:
-    try:
-        return checked_text(value)
-    except NotStorable as error:
-        raise PydanticCustomError(error.code, error.message) from None
-
-
 StoredObject = Annotated[
     dict[str, Any],
     AfterValidator(_stored_object),
     Field(description="Free-form JSON: at most 32 levels deep, 64-bit whole numbers, finite."),
 ]
-Text = Annotated[str, AfterValidator(_text)]
 RecordId = Annotated[
     str,
     StringConstraints(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
@@ -104,7 +96,6 @@ Kind = Annotated[
 Reason = Annotated[
     str,
     StringConstraints(min_length=1, max_length=1000, strip_whitespace=True),
-    AfterValidator(_text),
     Field(description="Why: kept in the audit log.", examples=["shared family landline"]),
 ]
 
@@ -117,7 +108,7 @@ class IdentifierIn(_Strict):
     """An identifier as the channel knows it; normalised by its kind."""
 
     kind: Kind
-    value: Text = Field(max_length=256, examples=["Jane.Doe@Gmail.com"])
+    value: str = Field(max_length=256, examples=["Jane.Doe@Gmail.com"])
 
     def raw(self) -> RawIdentifier:
         """The domain form."""
@@ -200,7 +191,7 @@ class EventIn(_Strict):
     )
 
     id: RecordId
-    type: Text = Field(min_length=1, max_length=64, examples=["order.placed"])
+    type: str = Field(min_length=1, max_length=64, examples=["order.placed"])
     occurred_at: Instant
     source: Source
     identifiers: list[IdentifierIn] = Field(min_length=1, max_length=20)
@@ -248,7 +239,7 @@ class IdentifierActionIn(_Strict):
 class MergeIn(_Strict):
     """Customers a steward forces together, and why."""
 
-    customer_ids: list[Annotated[Text, StringConstraints(min_length=1, max_length=64)]] = Field(
+    customer_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
         min_length=2, max_length=20
     )
     reason: Reason

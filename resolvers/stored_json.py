@@ -39,8 +39,6 @@ def stored(value: Any, depth: int = 0, max_depth: int = MAX_DEPTH) -> Any:
 
     ``depth`` is how deep the value already sits, so nested callers share one limit.
     """
-    if depth > max_depth:
-        raise NotStorable((), "too_deep", f"nested more than {max_depth} levels")
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -55,6 +53,8 @@ def stored(value: Any, depth: int = 0, max_depth: int = MAX_DEPTH) -> Any:
         if value.is_integer() and abs(value) <= _EXACT:
             return int(value)
         return value
+    if isinstance(value, list | tuple | Mapping) and depth > max_depth:
+        raise NotStorable((), "too_deep", f"objects and lists nest at most {max_depth} levels")
     if isinstance(value, list | tuple):
         return [_below(item, index, depth, max_depth) for index, item in enumerate(value)]
     if isinstance(value, Mapping):
@@ -62,8 +62,9 @@ def stored(value: Any, depth: int = 0, max_depth: int = MAX_DEPTH) -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise NotStorable((str(key),), "not_json", "object keys must be strings")
-            _below(key, key, depth, max_depth, key_only=True)
-            out[key] = _below(item, key, depth, max_depth)
+            step = shown(key)
+            _below(key, step, depth, max_depth, key_only=True)
+            out[key] = _below(item, step, depth, max_depth)
         return out
     raise NotStorable((), "not_json", f"{type(value).__name__} is not a JSON value")
 
@@ -75,6 +76,11 @@ def _below(
         return checked_text(value) if key_only else stored(value, depth + 1, max_depth)
     except NotStorable as error:
         raise NotStorable((step, *error.loc), error.code, error.message) from None
+
+
+def shown(text: str) -> str:
+    """A string as an error may show it: lone surrogates written as ``\\udXXX`` escapes."""
+    return text if text.isascii() else text.encode("utf-8", "backslashreplace").decode()
 
 
 def checked_text(text: str) -> str:
