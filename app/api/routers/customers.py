@@ -38,7 +38,9 @@ def by_identifier(
     return profiles.profile_by_identifier(engine, RawIdentifier(kind, value))
 
 
-@router.api_route("/merge", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+@router.api_route(
+    "/merge", methods=["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"], include_in_schema=False
+)
 def merge_is_a_post() -> None:
     """``/v1/customers/merge`` is the steward's POST, not a customer id to read."""
     raise HTTPException(405, detail="use POST /v1/customers/merge", headers={"Allow": "POST"})
