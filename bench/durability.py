@@ -9,7 +9,7 @@ same generated observations into two fresh database files, one per setting, alte
 which goes first; the ratio of the medians is the cost. The figure depends on the disk
 (fsync latency) far more than on the CPU: measure on the hardware you deploy.
 
-Results: bench/results/durability.json and a markdown table on stdout.
+Results: bench/results/durability-batch<N>.json and a markdown table on stdout.
 """
 
 from __future__ import annotations
