@@ -11,7 +11,7 @@ from typing import Any
 from resolvers.currencies import ISO_4217
 from resolvers.errors import Loc
 from resolvers.stored_json import MAX_DEPTH, NotStorable, checked_text, stored
-from resolvers.timestamps import OUT_OF_RANGE, OutOfRange, iso_utc, parse_moment
+from resolvers.timestamps import OUT_OF_RANGE, OutOfRange, in_range, iso_utc, parse_moment
 
 MAX_ITEMS = 500
 MAX_JSON_DEPTH = MAX_DEPTH
@@ -168,7 +168,8 @@ def _moment_or_date(value: Any) -> datetime | date:
     if not isinstance(value, str):
         raise Invalid("wrong_type", "must be an ISO-8601 string")
     try:
-        return parse_moment(value.strip())
+        parsed = parse_moment(value.strip())
+        return in_range(parsed) if isinstance(parsed, datetime) else parsed
     except OutOfRange:
         raise Invalid("out_of_range", OUT_OF_RANGE) from None
     except ValueError as error:

@@ -52,22 +52,32 @@ def stamp(moment: datetime) -> str:
 
 
 def from_stamp(text: str) -> datetime:
-    """The inverse of stamp (``fromisoformat`` reads it in C, ``strptime`` was ten times slower)."""
-    if len(text) != 27 or text[-1] != "Z":
+    """The inverse of stamp (``fromisoformat`` reads it in C, ``strptime`` was ten times slower).
+
+    Before the range existed, a year below 1000 was written unpadded (``999-…``, 24 to 26
+    characters); such stamps still read, so a customer they broke is readable again.
+    """
+    if not 24 <= len(text) <= 27 or text[-1] != "Z":
         raise ValueError(f"not a stamp: {text!r}")
-    return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
+    return datetime.fromisoformat(text[:-1].zfill(26)).replace(tzinfo=UTC)
 
 
 def iso_utc(moment: datetime) -> str:
-    """An ISO-8601 UTC string ending in Z, as the API shows times."""
-    return in_range(moment).isoformat().replace("+00:00", "Z")
+    """An ISO-8601 UTC string ending in Z, as the API shows times (any stored time formats)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def parse_moment(text: str) -> datetime | date:
-    """A date (``2026-03-01``) or an aware datetime in range from ISO text; ValueError otherwise."""
+    """A date (``2026-03-01``) or an aware datetime (in UTC) from ISO text; ValueError otherwise.
+
+    It reads stored text too, so it does not apply the range: inputs check ``in_range``.
+    """
     if len(text) == 10:
         return date.fromisoformat(text)
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         raise ValueError("needs a time zone")
-    return in_range(moment)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise OutOfRange(OUT_OF_RANGE) from None

@@ -350,3 +350,19 @@ def test_docs_load_nothing_from_other_hosts(api: Api) -> None:
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"):
         assert f"/docs/assets/{asset}" in page.text
         assert api.client.get(f"/docs/assets/{asset}").status_code == 200
+
+
+def test_a_customer_broken_by_an_unpadded_stamp_before_the_fix_reads_again(api: Api) -> None:
+    from resolvers.events import EventAggregate
+
+    api.post("/v1/observations", observation())
+    assert api.post("/v1/events", event()).status_code == 200
+    key = f"email:{EMAIL}"
+    stored = api.engine.store.read(lambda tx: tx.aggregates([key]))[key].to_json()
+    text = json.dumps(stored).replace("2026-03-02T08:00:00.000000Z", "999-03-02T08:00:00.000000Z")
+    assert text != json.dumps(stored)
+    legacy = EventAggregate.from_json(json.loads(text))
+    api.engine.store.write(lambda tx: tx.put_aggregates({key: legacy}))
+    customer = assert_readable(api)
+    profile = api.get(f"/v1/customers/{customer}").json()
+    assert "0999-03-02T08:00:00Z" in json.dumps(profile)

@@ -89,3 +89,13 @@ def test_numbers_and_zoneless_times_are_not_instants(text: str) -> None:
 def test_a_stamp_is_never_written_for_a_time_it_could_not_read_back() -> None:
     with pytest.raises(OutOfRange):
         stamp(datetime(999, 12, 31, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("legacy", "year"),
+    [("999-12-31T23:59:59.000000Z", 999), ("1-01-01T00:00:00.000000Z", 1)],
+)
+def test_stamps_written_unpadded_before_the_range_still_read(legacy: str, year: int) -> None:
+    # a customer such a stamp broke (every read answered 500) is readable again
+    assert from_stamp(legacy).year == year
+    assert iso_utc(from_stamp(legacy)).startswith(f"{year:04d}-")
