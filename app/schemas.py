@@ -5,12 +5,79 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
 
 from resolvers.customer360.events import RawEvent
 from resolvers.identity.observations import RawIdentifier, RawObservation
+from resolvers.stored_json import NotStorable, stored
+from resolvers.timestamps import OUT_OF_RANGE, OutOfRange, in_range, parse_instant
 
 MAX_BATCH = 1000
+
+
+def _instant(value: Any) -> datetime:
+    if isinstance(value, datetime):  # Python callers (tests, the demo) pass datetimes
+        try:
+            return in_range(value)
+        except ValueError as error:
+            raise PydanticCustomError("datetime_out_of_range", str(error)) from None
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            "datetime_type",
+            "must be an ISO-8601 string with a time zone, e.g. 2026-03-01T10:00:00Z "
+            "(numbers such as Unix seconds are not accepted)",
+        )
+    return parse_time(value)
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO-8601 time with a zone, in the supported range, as UTC; the one parser of times."""
+    try:
+        return parse_instant(text)
+    except OutOfRange:
+        raise PydanticCustomError("datetime_out_of_range", OUT_OF_RANGE) from None
+    except ValueError as error:
+        raise PydanticCustomError("datetime_parsing", str(error)) from None
+
+
+Instant = Annotated[
+    datetime,
+    PlainValidator(_instant),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2026-03-01T10:00:00Z"]}),
+]
+
+
+def _stored_object(value: dict[str, Any]) -> dict[str, Any]:
+    try:
+        out: dict[str, Any] = stored(value)
+    except NotStorable as error:
+        # ctx.path extends the field's location; the error handlers append it
+        raise PydanticCustomError(
+            error.code,
+            "{where}: " + error.message,
+            {"where": _dotted(error.loc), "path": list(error.loc)},
+        ) from None
+    return out
+
+
+def _dotted(loc: tuple[str | int, ...]) -> str:
+    return ".".join(map(str, loc)) or "value"
+
+
+StoredObject = Annotated[
+    dict[str, Any],
+    AfterValidator(_stored_object),
+    Field(description="Free-form JSON: at most 32 levels deep, 64-bit whole numbers, finite."),
+]
 RecordId = Annotated[
     str,
     StringConstraints(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
@@ -76,9 +143,9 @@ class ObservationIn(_Strict):
 
     id: RecordId
     source: Source
-    observed_at: AwareDatetime
+    observed_at: Instant
     identifiers: list[IdentifierIn] = Field(min_length=1, max_length=50)
-    attributes: dict[str, Any] = Field(default_factory=dict, max_length=100)
+    attributes: StoredObject = Field(default_factory=dict, max_length=100)
 
     def raw(self) -> RawObservation:
         """The domain form."""
@@ -125,10 +192,10 @@ class EventIn(_Strict):
 
     id: RecordId
     type: str = Field(min_length=1, max_length=64, examples=["order.placed"])
-    occurred_at: AwareDatetime
+    occurred_at: Instant
     source: Source
     identifiers: list[IdentifierIn] = Field(min_length=1, max_length=20)
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: StoredObject = Field(default_factory=dict)
 
     def raw(self) -> RawEvent:
         """The domain form."""
@@ -182,11 +249,3 @@ class MergeIn(_Strict):
         min_length=2, max_length=20
     )
     reason: Reason
-
-
-def parse_time(text: str) -> datetime:
-    """An ISO-8601 time with a zone, for query parameters."""
-    value = datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        raise ValueError("needs a time zone, such as Z or +08:00")
-    return value

@@ -34,6 +34,16 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8360, ge=1, le=65535)
     max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    sqlite_synchronous: Literal["full", "normal"] = Field(
+        default="full",
+        description="full: an acknowledged write survives a power loss or OS crash; normal: "
+        "faster commits that a power loss may drop (a killed process loses nothing either way)",
+    )
+    body_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="a request body that stops arriving for this long is refused with 408",
+    )
     account_currency: str = "TWD"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     startup_timeout_s: float = Field(default=60.0, gt=0)

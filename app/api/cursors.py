@@ -11,6 +11,7 @@ import binascii
 from datetime import datetime
 
 from app.errors import Unprocessable
+from resolvers.timestamps import in_range
 
 _SEPARATOR = "|"
 
@@ -46,11 +47,9 @@ def decode_time_position(cursor: str) -> tuple[datetime, str]:
     """The inverse of encode_time_position; 422 bad_cursor for anything else."""
     moment, item_id = _decode(cursor, 2)
     try:
-        when = datetime.fromisoformat(moment)
-    except ValueError:
+        when = in_range(datetime.fromisoformat(moment))
+    except ValueError:  # not a time, no zone, or outside the supported range
         raise bad_cursor() from None
-    if when.tzinfo is None:
-        raise bad_cursor()
     return when, item_id
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.engine import Engine
 from app.services.keys import KeyCache, grants
@@ -21,10 +22,19 @@ def get_engine(request: Request) -> Engine:
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
-def _key(request: Request) -> ApiKeyRecord:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+# Declares the scheme in the OpenAPI document (clients and Swagger UI's Authorize button);
+# auto_error is off so a missing key answers our 401 document, not FastAPI's 403.
+BEARER = HTTPBearer(
+    scheme_name="apiKey",
+    description="An API key from `c360 keys create`: `Authorization: Bearer <key>`",
+    auto_error=False,
+)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+
+
+def _key(request: Request, credentials: HTTPAuthorizationCredentials | None) -> ApiKeyRecord:
+    token = credentials.credentials if credentials is not None else ""
+    if not token.strip():
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail="send an API key: Authorization: Bearer <key>",
@@ -42,11 +52,11 @@ def _key(request: Request) -> ApiKeyRecord:
     return record
 
 
-def scope(name: str) -> Callable[[Request], ApiKeyRecord]:
+def scope(name: str) -> Callable[[Request, HTTPAuthorizationCredentials | None], ApiKeyRecord]:
     """A dependency that admits keys holding ``name`` (or admin)."""
 
-    def check(request: Request) -> ApiKeyRecord:
-        record = _key(request)
+    def check(request: Request, credentials: Credentials) -> ApiKeyRecord:
+        record = _key(request, credentials)
         if not grants(record, name):
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN, detail=f"this key lacks the '{name}' scope"
@@ -62,7 +72,12 @@ def actor_of(key: ApiKeyRecord) -> str:
     return f"key:{key.id}:{key.name}"
 
 
-AnyKey = Annotated[ApiKeyRecord, Depends(_key)]
+def any_key(request: Request, credentials: Credentials) -> ApiKeyRecord:
+    """A dependency that admits any valid key, whatever its scopes."""
+    return _key(request, credentials)
+
+
+AnyKey = Annotated[ApiKeyRecord, Depends(any_key)]
 Ingest = Annotated[ApiKeyRecord, Depends(scope("ingest"))]
 Read = Annotated[ApiKeyRecord, Depends(scope("read"))]
 Steward = Annotated[ApiKeyRecord, Depends(scope("steward"))]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -99,7 +99,7 @@ def install(app: FastAPI) -> None:
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
             {
-                "loc": [p for p in item.get("loc", ()) if p != "body"] or ["body"],
+                "loc": [p for p in error_loc(item) if p != "body"] or ["body"],
                 "code": str(item.get("type", "invalid")),
                 "message": str(item.get("msg", "invalid")),
             }
@@ -142,13 +142,15 @@ def install(app: FastAPI) -> None:
             error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
         )
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, _route(request))
-        body = error_body("internal_error", "an unexpected error occurred; it has been logged")
-        return JSONResponse(body, status_code=500)
+    # Anything else is a bug: app.api.middleware.Guard answers it with INTERNAL_ERROR and logs
+    # it once. (A handler for Exception runs in Starlette's outermost middleware, which
+    # re-raises after answering, so the server logged every 500 a second time.)
 
 
-def _route(request: Request) -> str:
-    route = request.scope.get("route")
-    return getattr(route, "path", "unmatched")
+INTERNAL_ERROR = error_body("internal_error", "an unexpected error occurred; it has been logged")
+
+
+def error_loc(item: Mapping[str, Any]) -> list[str | int]:
+    """A pydantic error's location, extended by the path below the field a validator found."""
+    below = (item.get("ctx") or {}).get("path", ())
+    return [*item.get("loc", ()), *below]

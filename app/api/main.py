@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from app.agents.http import McpEndpoint
 from app.agents.server import build_mcp
-from app.api import errors
+from app.api import docs, errors
 from app.api.middleware import Guard
 from app.api.routers import (
     console,
@@ -67,13 +67,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # app.api.docs serves it from vendored assets
         redoc_url=None,
     )
     app.state.settings = settings
     app.state.streams = StreamSlots(settings.stream_max_open)
     errors.install(app)
-    app.add_middleware(Guard, max_bytes=settings.max_request_bytes)
+    docs.install(app)
+    app.add_middleware(
+        Guard, max_bytes=settings.max_request_bytes, body_timeout_s=settings.body_timeout_s
+    )
     for router in (health, observations, events, resolve, stream, customers, steward, policy):
         app.include_router(router.router)
     agents = McpEndpoint(

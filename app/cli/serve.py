@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import tempfile
 
 from app.cli.common import Subcommands
@@ -17,20 +18,27 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
     read_policy(settings.policy_file)  # fail before binding the port
+    metrics_dir = None
     if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # one /metrics for every worker: the workers share a directory of counters
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="c360-metrics-")
-    uvicorn.run(
-        "app.api.main:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=args.workers,
-        log_level=settings.log_level,
-        proxy_headers=True,
-        server_header=False,
-        access_log=False,  # ours logs the route template; uvicorn's would log query values
-    )
+        metrics_dir = tempfile.mkdtemp(prefix="c360-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        uvicorn.run(
+            "app.api.main:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=args.workers,
+            log_level=settings.log_level,
+            proxy_headers=True,
+            server_header=False,
+            access_log=False,  # ours logs the route template; uvicorn's would log query values
+        )
+    finally:
+        if metrics_dir is not None:  # ours alone: a directory the operator named stays
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
     return 0
 
 

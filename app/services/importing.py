@@ -131,7 +131,8 @@ def import_file(
 def _line_errors(number: int, error: ValidationError) -> list[LineError]:
     out = []
     for item in error.errors(include_url=False):
-        where = ".".join(str(part) for part in item["loc"])
+        below = (item.get("ctx") or {}).get("path", ())
+        where = ".".join(str(part) for part in (*item["loc"], *below))
         out.append(LineError(number, where, item["msg"]))
     return out or [LineError(number, "", "invalid record")]
 

@@ -10,10 +10,15 @@ from typing import Any
 
 from resolvers.customer360.currencies import ISO_4217
 from resolvers.errors import Loc
-from resolvers.timestamps import iso_utc, parse_moment
+from resolvers.stored_json import MAX_DEPTH, NotStorable, checked_text, stored
+from resolvers.timestamps import OUT_OF_RANGE, OutOfRange, in_range, iso_utc, parse_moment
 
 MAX_ITEMS = 500
-MAX_JSON_DEPTH = 32
+MAX_JSON_DEPTH = MAX_DEPTH
+# Documented bounds (docs/api.md): what one event may say. Amounts are in their own currency.
+MAX_AMOUNT = 10**12
+MAX_QUANTITY = 1_000_000
+MAX_POINTS = 10**9
 
 Problem = tuple[Loc, str, str]
 
@@ -47,7 +52,7 @@ def text(limit: int = 500) -> Parser:
     def parse(value: Any) -> str | None:
         if not isinstance(value, str):
             raise Invalid("wrong_type", "must be a string")
-        cleaned = value.strip()
+        cleaned = _valid_text(value).strip()
         if len(cleaned) > limit:
             raise Invalid("too_long", f"must be at most {limit:,} characters")
         return cleaned or None
@@ -55,10 +60,17 @@ def text(limit: int = 500) -> Parser:
     return parse
 
 
+def _valid_text(value: str) -> str:
+    try:
+        return checked_text(value)
+    except NotStorable as error:
+        raise Invalid(error.code, error.message) from None
+
+
 def ident(value: Any) -> str | None:
     """An identifier such as an order id: a string, or a whole number channels often send."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+        return str(whole(value))
     cleaned: str | None = text(200)(value)
     return cleaned
 
@@ -78,12 +90,15 @@ def choice(options: Sequence[str]) -> Parser:
 
 
 def whole(value: Any) -> int:
-    """A whole number (2.0 is taken as 2)."""
+    """A whole number within 64 bits (2.0 is taken as 2)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Invalid("wrong_type", "must be a whole number")
     if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
         raise Invalid("not_integer", "must be a whole number")
-    return int(value)
+    number = int(value)
+    if not -(2**63) <= number < 2**63:
+        raise Invalid("out_of_range", "must fit in 64 bits")
+    return number
 
 
 def positive(value: Any) -> int:
@@ -94,15 +109,29 @@ def positive(value: Any) -> int:
     return number
 
 
+def bounded(parse: Parser, limit: int) -> Parser:
+    """A number ``parse`` reads, at most ``limit`` in size."""
+
+    def check(value: Any) -> Any:
+        number = parse(value)
+        if number is not None and abs(number) > limit:
+            raise Invalid("out_of_range", f"must be at most {limit:,} in size")
+        return number
+
+    return check
+
+
 def amount(value: Any) -> int | float:
-    """A finite number, zero or more."""
+    """A finite number, zero or more, at most MAX_AMOUNT (a whole float is taken as a whole)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Invalid("wrong_type", "must be a number")
     if not math.isfinite(value):
         raise Invalid("not_finite", "must be a finite number")
     if value < 0:
         raise Invalid("negative", "must not be negative")
-    return value
+    if value > MAX_AMOUNT:
+        raise Invalid("out_of_range", f"must be at most {MAX_AMOUNT:,}")
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def currency(value: Any) -> str:
@@ -139,7 +168,10 @@ def _moment_or_date(value: Any) -> datetime | date:
     if not isinstance(value, str):
         raise Invalid("wrong_type", "must be an ISO-8601 string")
     try:
-        return parse_moment(value.strip())
+        parsed = parse_moment(value.strip())
+        return in_range(parsed) if isinstance(parsed, datetime) else parsed
+    except OutOfRange:
+        raise Invalid("out_of_range", OUT_OF_RANGE) from None
     except ValueError as error:
         if "time zone" in str(error):
             raise Invalid("naive_datetime", "needs a time zone, e.g. +08:00 or Z") from None
@@ -167,29 +199,11 @@ def items(value: Any) -> list[dict[str, Any]]:
 
 
 def json_value(value: Any, depth: int = 0) -> Any:
-    """A copy of a JSON value: objects with string keys, lists, strings, finite numbers."""
-    if depth > MAX_JSON_DEPTH:
-        raise Invalid("too_deep", f"nested more than {MAX_JSON_DEPTH} levels")
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise Invalid("not_json", "must be a finite number")
-        return value
-    if isinstance(value, list | tuple):
-        return [_nested(v, (i,), depth) for i, v in enumerate(value)]
-    if isinstance(value, Mapping):
-        if not all(isinstance(k, str) for k in value):
-            raise Invalid("not_json", "object keys must be strings")
-        return {k: _nested(v, (k,), depth) for k, v in value.items()}
-    raise Invalid("not_json", f"{type(value).__name__} is not a JSON value")
-
-
-def _nested(value: Any, loc: Loc, depth: int) -> Any:
+    """The canonical copy of a free-form JSON value the service stores (``stored_json``)."""
     try:
-        return json_value(value, depth + 1)
-    except Invalid as error:
-        raise Invalid("", "", [((*loc, *sub), c, m) for sub, c, m in error.problems]) from None
+        return stored(value, depth)
+    except NotStorable as error:
+        raise Invalid("", "", [(error.loc, error.code, error.message)]) from None
 
 
 def check_object(
@@ -230,6 +244,6 @@ ITEM = (
     Field("sku", ident, True),
     Field("name", text(300)),
     Field("category", text(100)),
-    Field("quantity", positive, True),
+    Field("quantity", bounded(positive, MAX_QUANTITY), True),
     Field("unit_price", amount, True),
 )

@@ -9,9 +9,11 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from resolvers.customer360.event_fields import (
+    MAX_POINTS,
     Field,
     Invalid,
     amount,
+    bounded,
     check_object,
     choice,
     currency,
@@ -100,8 +102,8 @@ CONVERSATION = (
     Field("agent", text(200)),
 )
 POINTS = (
-    Field("points", positive, True),
-    Field("balance_after", whole),
+    Field("points", bounded(positive, MAX_POINTS), True),
+    Field("balance_after", bounded(whole, MAX_POINTS * 1000)),
     Field("reason", text(300)),
 )
 VOUCHER = (

@@ -27,6 +27,16 @@ _EXTENSION = re.compile(
 # mailto: link (with its ?subject=...), a list separator left at the end.
 _DISPLAY_NAME = re.compile(r"^[^<>@]*<\s*([^<>\s]+)\s*>$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Unicode format characters (category Cf): BOM, zero-width spaces and joiners, bidi controls
+# (RLO), soft hyphen, tags. Invisible, so two values that differ only by them are one value,
+# and a value made only of them is no value. tests/unit/test_normalise.py checks this list
+# against unicodedata.
+_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
 # Numbers that belong to a place rather than a person: landlines and business lines.
 _SHARED_LINES = frozenset(
     {
@@ -65,7 +75,10 @@ class Normaliser:
             raise InvalidIdentifier(
                 kind, "unknown identifier kind; declare it in the policy", field="kind"
             )
-        text = unicodedata.normalize("NFKC", raw).strip()
+        text = unicodedata.normalize("NFKC", raw)
+        if not text.isascii():
+            text = _INVISIBLE.sub("", text)
+        text = text.strip()
         if text.casefold() in self.policy.placeholders.absent:
             return None
         if len(text) > MAX_VALUE_LENGTH:

@@ -121,3 +121,28 @@ def test_aggregates_are_replaced_per_identifier(store: Store, events: list[Event
     store.write(lambda tx: tx.put_aggregates(replaced))
     again = store.write(lambda tx: tx.aggregates([AMY_EMAIL]))
     assert again[AMY_EMAIL].to_json() == replaced[AMY_EMAIL].to_json()
+
+
+def test_the_extremes_the_service_accepts_round_trip(store: Store) -> None:
+    """The edges of the time range and of stored JSON come back as written (issue 9)."""
+    from resolvers.stored_json import MAX_INT, MIN_INT
+    from resolvers.timestamps import EARLIEST, LATEST
+
+    engine = engine_for(store)
+    stitch(engine, [obs("o1", ("email", "amy@mail.com"))], "t")
+    data = {"max": MAX_INT, "min": MIN_INT, "tiny": 5e-324, "text": "\U0010ffff\u00e9"}
+    made = [
+        Event("early", "custom.x", EARLIEST, "s", (AMY_EMAIL,), data, "h1", AMY_EMAIL),
+        Event("late", "custom.x", LATEST, "s", (AMY_EMAIL,), data, "h2", AMY_EMAIL),
+    ]
+    store.write(lambda tx: tx.append_events(made, [e.anchor for e in made], NOW))
+    aggregate = _aggregate(made)
+    store.write(lambda tx: tx.put_aggregates({AMY_EMAIL: aggregate}))
+
+    page = store.read(lambda tx: tx.timeline([AMY_EMAIL], 10, None, (), None, None))
+    assert page.events == [made[1], made[0]]
+    window = store.read(lambda tx: tx.timeline([AMY_EMAIL], 10, None, (), EARLIEST, LATEST))
+    assert [e.id for e in window.events] == ["early"]  # until is exclusive
+    back = store.read(lambda tx: tx.aggregates([AMY_EMAIL]))[AMY_EMAIL]
+    assert back.to_json() == aggregate.to_json()
+    assert back.activity().first_at == EARLIEST and back.activity().last_at == LATEST

@@ -862,3 +862,37 @@ def test_policy_preview_reports_the_split_and_writes_nothing(cli: Cli) -> None:
     refused = cli("policy", "preview", str(bad))
     assert refused.code == 1 and "not valid TOML" in refused.err
     assert cli("policy", "preview", str(cli.dir / "missing.toml")).code == 2
+
+
+def test_import_reports_every_hostile_line_and_writes_every_good_chunk(cli: Cli) -> None:
+    good = [observation(f"ok-{n}", ("email", f"ok{n}@shop.tw")) for n in range(3)]
+    old = {**observation("bad-1", ("email", "bad1@shop.tw")), "observed_at": "0999-01-01T00:00:00Z"}
+    path = cli.jsonl(
+        "hostile.jsonl",
+        good[0],
+        json.dumps(old),
+        good[1],
+        '{"id":"bad-2","source":"crm","observed_at":"2026-03-01T10:00:00Z",'
+        '"identifiers":[{"kind":"email","value":"b2@shop.tw"}],"attributes":{"n":NaN}}',
+        json.dumps(observation("bad-3", ("email", "b3@shop.tw"), n=2**64)),
+        '{"id":"bad-4","source":"crm","observed_at":"2026-03-01T10:00:00Z",'
+        '"identifiers":[{"kind":"email","value":"b4\\ud800@shop.tw"}]}',
+        json.dumps(
+            observation(
+                "bad-5",
+                ("email", "b5@shop.tw"),
+                x=[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],
+            )
+        ),
+        json.dumps({**observation("bad-6", ("email", "b6@shop.tw")), "observed_at": 1.7e9}),
+        good[2],
+    )
+
+    run = cli("import", "observations", str(path), "--chunk-size", "1")
+
+    assert run.code == 1
+    assert "9 lines: 3 written, 0 already there, 6 in 6 refused chunk(s)" in run.out
+    for line, where in [(2, "observed_at"), (4, "attributes.n"), (5, "attributes.n"),
+                        (6, "Invalid JSON"), (7, "attributes.x"), (8, "observed_at")]:  # fmt: skip
+        assert f"line {line}: {where}" in run.err, (line, run.err)
+    assert cli.ids("observations") == ["ok-0", "ok-1", "ok-2"]

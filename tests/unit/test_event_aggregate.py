@@ -460,3 +460,24 @@ def test_to_json_is_a_copy() -> None:
     document = aggregate.to_json()
     document["counts"]["web.searched"] = 99
     assert aggregate.to_json()["counts"]["web.searched"] == 1
+
+
+# -- bounds (issue 9): totals at the documented per-event bounds stay 64-bit JSON numbers -------
+
+
+def test_totals_saturate_rather_than_overflow_at_the_bounds() -> None:
+    from resolvers.customer360.aggregates.crdt import CEILING
+    from resolvers.customer360.event_fields import MAX_AMOUNT, MAX_POINTS, MAX_QUANTITY
+
+    line = {"sku": "K1", "category": "kettles", "quantity": MAX_QUANTITY, "unit_price": MAX_AMOUNT}
+    big = {"total": MAX_AMOUNT, "currency": "USD", "items": [line] * 3}
+    events = [
+        event(f"o{n}", "order.placed", n, {**big, "order_id": f"o{n}"}) for n in range(40)
+    ] + [event(f"p{n}", "loyalty.points_earned", n, {"points": MAX_POINTS}) for n in range(40)]
+    aggregate = fold(events)
+    text = orjson.dumps(aggregate.to_json())  # a figure past 64 bits would raise here
+    assert EventAggregate.from_json(orjson.loads(text)) == aggregate
+    totals = aggregate.orders()
+    assert totals.revenue_cents == 40 * MAX_AMOUNT * 32 * 100  # exact while it fits
+    assert totals.categories["kettles"][0] == CEILING  # 40 x 3 x 10^18 x 32 does not
+    assert aggregate.loyalty().earned == 40 * MAX_POINTS

@@ -142,7 +142,7 @@ def test_malformed_custom_type_names_are_refused(name: str) -> None:
 
 def test_custom_data_must_be_json() -> None:
     assert errors("custom.x", {"when": datetime(2026, 1, 1)}) == {("data", "when"): "not_json"}
-    assert errors("custom.x", {"n": [1, float("nan")]}) == {("data", "n", 1): "not_json"}
+    assert errors("custom.x", {"n": [1, float("nan")]}) == {("data", "n", 1): "not_finite"}
 
 
 def test_data_must_be_an_object() -> None:

@@ -583,3 +583,34 @@ def test_body_hash_follows_what_is_said_not_how_it_was_spelt() -> None:
         TW,
     )
     assert same_instant.body_hash == spelt
+
+
+# -- invisible characters (issue 9) -------------------------------------------------------------
+
+
+def test_the_invisible_set_covers_every_format_character_python_knows() -> None:
+    import sys
+    import unicodedata
+
+    from resolvers.identity.normalise import _INVISIBLE
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        category = unicodedata.category(char)
+        if category == "Cf":
+            assert _INVISIBLE.fullmatch(char), hex(code)
+        elif _INVISIBLE.fullmatch(char):
+            assert category == "Cn", hex(code)  # format characters of a newer Unicode
+
+
+@pytest.mark.parametrize(
+    "raw", ["\ufeff", "\u202e", "\u200b\u200c\u200d", "\u2066\u2069", "\u00ad"]
+)
+def test_a_value_of_invisible_characters_only_is_no_value(raw: str) -> None:
+    assert TW.normalise("crm_id", raw) is None
+    assert TW.normalise("email", raw) is None
+
+
+def test_invisible_characters_do_not_tell_values_apart() -> None:
+    assert one("crm_id", "\ufeffC12\u200b34\u202e") == one("crm_id", "C1234")
+    assert one("email", "jane\u200d.doe@gmail.com\ufeff") == one("email", "jane.doe@gmail.com")

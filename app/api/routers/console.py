@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.types import Scope
 
+from app.api.bodies import JsonRoute
 from app.api.deps import AnyKey
 from app.api.responses import KeyOut
 
@@ -55,7 +56,7 @@ def console() -> HTMLResponse:
     return HTMLResponse(page, headers={**SECURITY_HEADERS, "Cache-Control": "no-store"})
 
 
-keys = APIRouter(prefix="/v1", tags=["keys"])
+keys = APIRouter(prefix="/v1", tags=["keys"], route_class=JsonRoute)
 
 
 @keys.get("/keys/me", response_model=KeyOut)

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.responses import PlainTextResponse
 
 from app.api import cursors
+from app.api.bodies import JsonRoute
 from app.api.deps import EngineDep, Read, Steward
 from app.api.responses import ErrorOut, HistoryOut, TimelineOut
-from app.api.timeline_query import timeline_query
+from app.api.timeline_query import MAX_TYPES, timeline_query
 from app.errors import Unprocessable
-from app.schemas import Kind
+from app.schemas import Instant, Kind
 from app.services import inspection, profiles
 from resolvers.customer360.context import MIN_CHARS
 from resolvers.customer360.read_model import Profile
 from resolvers.identity.observations import RawIdentifier
 
-router = APIRouter(prefix="/v1/customers", tags=["customers"])
+router = APIRouter(prefix="/v1/customers", tags=["customers"], route_class=JsonRoute)
 READ_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut},
     403: {"model": ErrorOut},
@@ -26,6 +27,7 @@ READ_ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorOut},
 }
 CustomerId = Annotated[str, "customer id"]
+MAX_SEQ = 2**63 - 1  # audit sequence numbers are 64-bit integers in every store
 
 
 @router.get("/by-identifier", responses=READ_ERRORS, response_model_exclude_unset=True)
@@ -37,6 +39,14 @@ def by_identifier(
 ) -> Profile:
     """The 360 profile of the customer holding an identifier; 404 when none does."""
     return profiles.profile_by_identifier(engine, RawIdentifier(kind, value))
+
+
+@router.api_route(
+    "/merge", methods=["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"], include_in_schema=False
+)
+def merge_is_a_post() -> None:
+    """``/v1/customers/merge`` is the steward's POST, not a customer id to read."""
+    raise HTTPException(405, detail="use POST /v1/customers/merge", headers={"Allow": "POST"})
 
 
 @router.get("/{customer_id}", responses=READ_ERRORS, response_model_exclude_unset=True)
@@ -53,10 +63,19 @@ def get_timeline(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
     types: Annotated[
-        str | None, Query(description="comma-separated types or families: order.*,booking.booked")
+        str | None,
+        Query(
+            max_length=2000,
+            description=f"comma-separated types or families, at most {MAX_TYPES}: "
+            "order.*,booking.booked",
+        ),
     ] = None,
-    since: Annotated[str | None, Query(description="ISO-8601 time, inclusive")] = None,
-    until: Annotated[str | None, Query(description="ISO-8601 time, exclusive")] = None,
+    since: Annotated[
+        Instant | None, Query(description="ISO-8601 time with a zone, inclusive")
+    ] = None,
+    until: Annotated[
+        Instant | None, Query(description="ISO-8601 time with a zone, exclusive")
+    ] = None,
 ) -> TimelineOut:
     """Every event of every identifier of the customer, newest first, paged by cursor."""
     query = timeline_query(
@@ -156,7 +175,7 @@ def get_history(
     engine: EngineDep,
     key: Steward,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[int | None, Query(ge=1)] = None,
+    cursor: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
 ) -> dict[str, Any]:
     """Audit entries, newest first: merges, splits and steward actions, absorbed ids included."""
     survivor, records = inspection.history(engine, customer_id, limit, cursor)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from app.api.bodies import JsonRoute
 from app.api.deps import EngineDep, Ingest, actor_of
 from app.api.errors import items_of
 from app.api.responses import EventBatchOut, EventOut
@@ -12,7 +13,7 @@ from app.metrics import RECORDS
 from app.schemas import EventBatchIn, EventIn
 from app.services.events import EventResult, record_events
 
-router = APIRouter(prefix="/v1/events", tags=["events"])
+router = APIRouter(prefix="/v1/events", tags=["events"], route_class=JsonRoute)
 
 
 def _count(results: list[EventResult]) -> None:

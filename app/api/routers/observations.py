@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from app.api.bodies import JsonRoute
 from app.api.deps import EngineDep, Ingest, actor_of
 from app.api.errors import items_of
 from app.api.responses import ErrorOut, StitchBatchOut, StitchOut
@@ -13,7 +14,7 @@ from app.metrics import RECORDS
 from app.schemas import ObservationBatchIn, ObservationIn
 from app.services.stitching import StitchResult, stitch
 
-router = APIRouter(prefix="/v1/observations", tags=["observations"])
+router = APIRouter(prefix="/v1/observations", tags=["observations"], route_class=JsonRoute)
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut},
     403: {"model": ErrorOut},

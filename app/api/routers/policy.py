@@ -6,12 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from app.api.bodies import JsonRoute
 from app.api.deps import Admin, EngineDep
 from app.api.responses import ErrorOut, PolicyPreviewOut
 from app.errors import Unprocessable
 from app.services.policy_preview import preview_policy
 
-router = APIRouter(prefix="/v1", tags=["policy"])
+router = APIRouter(prefix="/v1", tags=["policy"], route_class=JsonRoute)
 TOML_TYPES = ("application/toml", "text/plain", "text/x-toml")
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from app.api.bodies import JsonRoute
 from app.api.deps import EngineDep, Read
 from app.api.responses import ErrorOut, ResolveOut
 from app.schemas import ResolveIn
 from app.services.customers import resolve
 
-router = APIRouter(prefix="/v1", tags=["customers"])
+router = APIRouter(prefix="/v1", tags=["customers"], route_class=JsonRoute)
 
 
 @router.post(

@@ -7,13 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from app.api import cursors
+from app.api.bodies import JsonRoute
 from app.api.deps import EngineDep, Steward, actor_of
 from app.api.responses import ConflictsOut, ErrorOut, StewardOut
 from app.schemas import IdentifierActionIn, LinkIn, MergeIn, ReviewDecisionIn
 from app.services import inspection, stewardship
 from app.services.stewardship import StewardResult
 
-router = APIRouter(prefix="/v1", tags=["stewardship"])
+router = APIRouter(prefix="/v1", tags=["stewardship"], route_class=JsonRoute)
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut},
     403: {"model": ErrorOut},

@@ -14,6 +14,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.datastructures import State
 from starlette.types import Receive, Scope, Send
 
+from app.api.bodies import JsonRoute
 from app.api.deps import EngineDep, Read
 from app.api.responses import ErrorOut
 from app.engine import Engine
@@ -21,7 +22,7 @@ from app.services import live
 from app.services.live import StreamSlots
 from resolvers.customer360.live import Watch, stream_event
 
-router = APIRouter(prefix="/v1/customers", tags=["live"])
+router = APIRouter(prefix="/v1/customers", tags=["live"], route_class=JsonRoute)
 RETRY_MS = 1000  # how soon a browser's EventSource reconnects after a dropped connection
 SEP = "\n"  # lines end in LF alone: the simplest for a hand-written reader to split
 POLL_THREADS = 4  # threads streams may read the feed with at once: the rest serve requests

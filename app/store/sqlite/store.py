@@ -18,9 +18,12 @@ from resolvers.identity.evidence import CustomerState, IdentifierState, LinkReco
 
 T = TypeVar("T")
 SCHEMA_VERSION = "1"
+# Acknowledged means durable: with FULL, every commit syncs the WAL before it returns, so a
+# power loss or OS crash keeps what was answered. NORMAL syncs only at checkpoints (a crash of
+# the process alone loses nothing either way); it is C360_SQLITE_SYNCHRONOUS=normal.
+SYNCHRONOUS = ("full", "normal")
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
-    "PRAGMA synchronous = NORMAL",
     "PRAGMA busy_timeout = 30000",
     "PRAGMA temp_store = MEMORY",
     "PRAGMA cache_size = -262144",
@@ -43,8 +46,11 @@ class SqliteStore:
 
     kind = "sqlite"
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, synchronous: str = "full") -> None:
+        if synchronous not in SYNCHRONOUS:
+            raise ValueError(f"synchronous is one of {', '.join(SYNCHRONOUS)}")
         self.path = path
+        self.synchronous = synchronous
         self._memory = path == ":memory:"
         if not self._memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -85,6 +91,7 @@ class SqliteStore:
             raise StoreUnavailable(f"cannot open the SQLite database: {error}") from error
         for pragma in _PRAGMAS:
             conn.execute(pragma)
+        conn.execute(f"PRAGMA synchronous = {self.synchronous.upper()}")  # one of SYNCHRONOUS
         self._connections.append(conn)
         return conn
 

@@ -15,14 +15,20 @@ Merge = Callable[[Any, Any], Any]
 Register = list[Any]  # [stamp, event id, value]: the value written by the latest event
 
 
+# Running totals stop at the largest 64-bit integer rather than overflow what stores and
+# JSON hold; with the documented per-event bounds no real customer comes near it. For the
+# non-negative figures kept here, min(a + b, CEILING) is still commutative and associative.
+CEILING = 2**63 - 1
+
+
 def add(a: Any, b: Any) -> Any:
-    """Counters: whole numbers add up."""
-    return a + b
+    """Counters: whole numbers add up, saturating at CEILING."""
+    return min(a + b, CEILING)
 
 
 def add_each(a: list[int], b: list[int]) -> list[int]:
-    """Tuples of counters add up position by position."""
-    return [x + y for x, y in zip(a, b, strict=True)]
+    """Tuples of counters add up position by position, saturating at CEILING."""
+    return [min(x + y, CEILING) for x, y in zip(a, b, strict=True)]
 
 
 def earliest(a: Any, b: Any) -> Any:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any, TypeGuard
 
+from resolvers.customer360.aggregates.crdt import CEILING, add
 from resolvers.customer360.event_schemas import family_of
 from resolvers.timestamps import stamp
 
@@ -236,7 +237,9 @@ def _lines(raw: Any) -> list[tuple[str | None, int, int]]:
             continue
         quantity, price = item.get("quantity"), _cents(item.get("unit_price_account"))
         if _is_whole(quantity) and price is not None:
-            lines.append((category_key(item.get("category")), price * quantity, quantity))
+            lines.append(
+                (category_key(item.get("category")), min(price * quantity, CEILING), quantity)
+            )
     return lines
 
 
@@ -245,6 +248,6 @@ def _mix(lines: list[tuple[str | None, int, int]]) -> dict[str, list[int]]:
     for category, spend, quantity in lines:
         if category:
             line = mix.setdefault(category, [0, 0])
-            line[0] += spend
-            line[1] += quantity
+            line[0] = add(line[0], spend)
+            line[1] = add(line[1], quantity)
     return mix

@@ -249,4 +249,4 @@ def _evict(
 def _add_to(state: dict[str, Any], name: str, amounts: dict[str, int]) -> None:
     totals = state.setdefault(name, {})
     for key, value in amounts.items():
-        totals[key] = totals.get(key, 0) + value
+        totals[key] = add(totals.get(key, 0), value)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from resolvers.customer360.aggregates.crdt import CEILING
 from resolvers.customer360.aggregates.state import SEALED_ORDERS, order_figures
 from resolvers.timestamps import from_stamp, parse_moment
 
@@ -229,6 +230,9 @@ def orders(state: State) -> OrderTotals:
         for category, (spend, quantity) in mix.items():
             categories[category] += spend
             quantities[category] += quantity
+    totals = Counter({k: min(v, CEILING) for k, v in totals.items()})
+    categories = Counter({k: min(v, CEILING) for k, v in categories.items()})
+    quantities = Counter({k: min(v, CEILING) for k, v in quantities.items()})
     return OrderTotals(
         orders=totals["orders"],
         placed=totals["placed"],
