@@ -85,3 +85,6 @@ FOR (r:AuditRef) ON (r.customer_id);
 
 CREATE INDEX link_conflict IF NOT EXISTS
 FOR ()-[l:LINK]-() ON (l.conflict);
+
+CREATE CONSTRAINT person_block_key IF NOT EXISTS
+FOR (b:PersonBlock) REQUIRE b.key IS UNIQUE;

@@ -58,7 +58,8 @@ class AuditEntry:
 class ChangeSet:
     """Everything one step of a unit of work writes, applied by a store in this order:
     repoint members of absorbed customers, upsert identifiers, links and customers,
-    delete absorbed customers, record aliases, observations and audit entries."""
+    delete absorbed customers, record aliases, observations, audit entries and the
+    blocking keys of observations' person evidence (``person_blocks``: observation id to keys)."""
 
     at: datetime
     repoint: dict[str, str] = field(default_factory=dict)
@@ -72,6 +73,7 @@ class ChangeSet:
     aliases: dict[str, str | None] = field(default_factory=dict)
     observations: list[Observation] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
+    person_blocks: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         """Whether there is nothing to write."""
@@ -84,6 +86,7 @@ class ChangeSet:
             or self.aliases
             or self.observations
             or self.audit
+            or self.person_blocks
         )
 
 

@@ -80,8 +80,8 @@ def count_neighbours(
     neighbours: dict[str, int] = {}
     persons: dict[str, int] = {}
     for link in links:
-        if key not in (link.a, link.b):
-            continue
+        if key not in (link.a, link.b) or link.by_person:
+            continue  # person evidence proposes a link; no record saw the two values together
         other = link.b if link.a == key else link.a
         fact, kind = facts[other], kinds[other]
         rule = policy.rule_of(kind, fact.variant)

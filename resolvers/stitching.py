@@ -196,8 +196,19 @@ class Workspace:
         pair = pair_of(a.key, b.key)
         self._dirty_links.add(pair)
         link = self.links.get(pair)
-        if link is not None:
+        if link is not None and not link.by_person:
             return link, False, link.add_evidence(obs.observed_at, obs.source, obs.id)
+        if link is not None:
+            # first seen together: an observed link now, whatever person evidence proposed
+            # (a steward's cut stays cut); counted as new, so neighbours and order are kept
+            link.count = 1
+            link.first_seen_at = link.last_seen_at = obs.observed_at
+            link.sources = (obs.source,)
+            link.observations = ((obs.observed_at, obs.id),)
+            if link.state not in (LinkState.SUPPRESSED, LinkState.MANUAL):
+                link.state, link.reason = LinkState.ACTIVE, None
+            self.seed_keys.update(pair)
+            return link, True, False
         link = LinkRecord(
             a=pair[0],
             b=pair[1],

@@ -133,7 +133,9 @@ def explain(engine: Engine, customer_id: str, a: RawIdentifier, b: RawIdentifier
         if same:
             summary = f"{key_a} and {key_b} are joined through {len(path)} link(s)"
         elif path:
-            blocking = [step for step in path if step["state"] not in ("active", "manual")]
+            blocking = [
+                step for step in path if step["state"] not in ("active", "manual", "matched")
+            ]
             why = "; ".join(f"{s['a']} - {s['b']}: {s['reason'] or s['state']}" for s in blocking)
             summary = f"{key_a} and {key_b} are in different customers: {why}"
         else:

@@ -169,6 +169,13 @@ class Neo4jGraph:
         found = [records.stored_observation_of(row["o"]) for row in rows]
         return sorted(found, key=lambda o: (o.observed_at, o.id), reverse=True)
 
+    def person_candidates(self, blocks: Collection[str], per_block: int) -> list[StoredObservation]:
+        if not blocks:
+            return []
+        rows = self.fetch(Query.READ_PERSON_CANDIDATES, blocks=sorted(set(blocks)), limit=per_block)
+        found = [records.stored_observation_of(row["o"]) for row in rows]
+        return sorted(found, key=lambda o: o.id)
+
     def history(
         self, customer_ids: Collection[str], limit: int, before: int | None
     ) -> list[AuditRecord]:
@@ -283,6 +290,13 @@ class Neo4jGraph:
             rows = [records.observation_row(o, changes.at) for o in changes.observations]
             self.execute(Query.CREATE_OBSERVATIONS, rows=rows)
         self._write_audit(changes.audit)
+        if changes.person_blocks:
+            filed = [
+                {"block": block, "observation": oid}
+                for oid, blocks in sorted(changes.person_blocks.items())
+                for block in blocks
+            ]
+            self.execute(Query.CREATE_PERSON_BLOCKS, rows=sorted(filed, key=lambda r: r["block"]))
 
     def _write_identifiers(self, changes: ChangeSet) -> None:
         created: list[dict[str, Any]] = []

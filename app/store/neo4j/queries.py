@@ -30,6 +30,7 @@ class Query(StrEnum):
     READ_EVENT_HASHES = "read_event_hashes"
     READ_AGGREGATES = "read_aggregates"
     READ_TIMELINE = "read_timeline"
+    READ_PERSON_CANDIDATES = "read_person_candidates"
     # transaction handle: writes, in ChangeSet order
     REPOINT_MEMBERS = "repoint_members"
     CREATE_IDENTIFIERS = "create_identifiers"
@@ -42,6 +43,7 @@ class Query(StrEnum):
     UPSERT_ALIASES = "upsert_aliases"
     REDIRECT_ALIASES = "redirect_aliases"
     CREATE_OBSERVATIONS = "create_observations"
+    CREATE_PERSON_BLOCKS = "create_person_blocks"
     NEXT_SEQUENCE = "next_sequence"
     CREATE_AUDIT_ENTRIES = "create_audit_entries"
     CREATE_EVENTS = "create_events"

@@ -16,7 +16,7 @@ from resolvers.changes import AuditEntry, Observation
 from resolvers.events import Event
 from resolvers.evidence import CustomerState, IdentifierState, LinkRecord, LinkState, Status
 from resolvers.policy import Role
-from resolvers.resolution import is_conflict
+from resolvers.resolution import awaits_review
 
 Row = Mapping[str, Any]
 
@@ -75,7 +75,7 @@ def link_props(link: LinkRecord) -> dict[str, Any]:
     return {
         "state": link.state.value,
         "reason": link.reason,
-        "conflict": link.state is LinkState.REJECTED and is_conflict(link.reason),
+        "conflict": awaits_review(link.state, link.reason),
         "count": link.count,
         "first_seen_at": encode_time(link.first_seen_at),
         "last_seen_at": encode_time(link.last_seen_at),

@@ -13,7 +13,7 @@ from resolvers.changes import AuditEntry, ChangeSet
 from resolvers.events import Event, EventAggregate
 from resolvers.evidence import CustomerState, IdentifierState, LinkRecord, LinkState, Status
 from resolvers.policy import Role
-from resolvers.resolution import is_conflict
+from resolvers.resolution import awaits_review
 
 _IDENTIFIER_COLUMNS = (
     "id, key, kind, customer_id, status, status_reason, first_seen_at, last_seen_at, "
@@ -241,6 +241,31 @@ class SqliteGraph:
             for row in rows
         ]
 
+    def person_candidates(self, blocks: Collection[str], per_block: int) -> list[StoredObservation]:
+        """Observations filed under any of these blocking keys, at most ``per_block`` a key."""
+        if not blocks:
+            return []
+        rows = self.conn.execute(
+            "SELECT id, source, observed_at, received_at, identifiers, attributes "
+            "FROM observations WHERE id IN ("
+            "  SELECT observation FROM ("
+            "    SELECT observation, row_number() OVER (PARTITION BY block ORDER BY observation) n"
+            "    FROM person_blocks WHERE block IN (SELECT value FROM json_each(?))"
+            "  ) WHERE n <= ?) ORDER BY id",
+            (_json_list(blocks), per_block),
+        )
+        return [
+            StoredObservation(
+                id=row[0],
+                source=row[1],
+                observed_at=decode_time(row[2]),
+                received_at=decode_time(row[3]),
+                identifiers=tuple(decode_json(row[4])),
+                attributes=decode_json(row[5]),
+            )
+            for row in rows
+        ]
+
     def history(
         self, customer_ids: Collection[str], limit: int, before: int | None
     ) -> list[AuditRecord]:
@@ -382,6 +407,11 @@ class SqliteGraph:
             )
         self._write_observations(changes)
         self._write_audit(changes.audit)
+        if changes.person_blocks:
+            c.executemany(
+                "INSERT OR IGNORE INTO person_blocks (block, observation) VALUES (?, ?)",
+                [(k, oid) for oid, keys in changes.person_blocks.items() for k in keys],
+            )
 
     def _write_identifiers(self, changes: ChangeSet) -> None:
         inserts, updates = [], []
@@ -431,7 +461,7 @@ class SqliteGraph:
             values = (
                 link.state.value,
                 link.reason,
-                int(link.state is LinkState.REJECTED and is_conflict(link.reason)),
+                int(awaits_review(link.state, link.reason)),
                 link.count,
                 encode_time(link.first_seen_at),
                 encode_time(link.last_seen_at),

@@ -1,0 +1,75 @@
+"""Person evidence inside a stitch: file each record under its blocking keys, score it against
+the records sharing a key, and write the links the scores propose (``resolvers.person``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.engine import Engine
+from app.services.evidence import reresolve
+from app.store.protocol import GraphWriter
+from resolvers.changes import ChangeSet, Observation
+from resolvers.person.proposals import (
+    PersonEvidence,
+    anchor_of,
+    evidence_of,
+    link_changes,
+    propose,
+)
+from resolvers.person.record import person_record
+
+MATCH_REASON = "joined by person evidence (names, birth date, address)"
+
+
+def match_in(
+    tx: GraphWriter, engine: Engine, observations: Sequence[Observation], actor: str
+) -> ChangeSet | None:
+    """Propose person-evidence links for freshly stored observations; re-resolve what they join.
+
+    Answers the re-resolution's changes, or None when nothing needed re-resolving.
+    """
+    policy = engine.policy
+    if not policy.match.enabled or not observations:
+        return None
+    fresh: list[PersonEvidence] = []
+    for obs in observations:
+        record = person_record(obs.attributes)
+        if record.evidence < 2:
+            continue
+        anchor = anchor_of(obs.keys, policy)
+        found = evidence_of(obs.id, obs.observed_at, anchor, record)
+        if found is not None:
+            fresh.append(found)
+    if not fresh:
+        return None
+    now = engine.clock()
+    tx.apply(ChangeSet(at=now, person_blocks={e.id: e.blocks for e in fresh}))
+    blocks = sorted({b for e in fresh for b in e.blocks})
+    mine = {e.id for e in fresh}
+    others = [o for o in tx.person_candidates(blocks, policy.match.block_limit) if o.id not in mine]
+    stored: list[PersonEvidence] = []
+    for other in others:
+        anchor = anchor_of(other.identifiers, policy)
+        found = evidence_of(other.id, other.observed_at, anchor, person_record(other.attributes))
+        if found is not None:
+            stored.append(found)
+    proposals = propose(fresh, stored, policy)
+    if not proposals:
+        return None
+    changes = link_changes(proposals, tx.links(proposals.keys()))
+    if not changes.links:
+        return None
+    tx.apply(ChangeSet(at=now, links=changes.links, new_links=changes.new))
+    if not changes.joins:
+        return None
+    ends = tx.identifiers({k for pair in changes.joins for k in pair})
+    customers = tx.customers({s.customer_id for s in ends.values() if s.customer_id})
+    seeds: set[str] = set()
+    for a, b in changes.joins:
+        ca, cb = ends[a].customer_id, ends[b].customer_id
+        settled = ca is not None and ca == cb and customers[ca].conflicts == 0
+        if not settled:
+            seeds.update((a, b))
+    if not seeds:
+        return None
+    return reresolve(tx, engine, seeds, (), actor, MATCH_REASON)

@@ -1,0 +1,34 @@
+"""Blocking keys: the few keys under which a record's possible matches are stored and found.
+
+Two records are compared only when they share a key, so finding candidates is a lookup by
+key, never a scan. Each key combines two traits, so one typo still leaves another key shared.
+"""
+
+from __future__ import annotations
+
+import jellyfish
+
+from resolvers.person.record import PersonRecord
+
+
+def blocking_keys(record: PersonRecord) -> tuple[str, ...]:
+    """The record's blocking keys, sorted; none when it says too little to be matched."""
+    given = _sound(record.first_name)
+    family = _sound(record.last_name)
+    year = record.birth_date[:4]
+    keys = set()
+    if family and year:
+        keys.add(f"ny:{family}:{year}")  # family name's sound and birth year
+    if record.birth_date and (given or family):
+        keys.add(f"d:{record.birth_date}")  # the whole birth date
+    if given and family:
+        keys.add("nn:" + ":".join(sorted((given, family))))  # both names, in either order
+    if record.postcode and (given or family):
+        keys.add(f"pn:{record.postcode}:{given[:2] or family[:2]}")  # postcode and a name
+    if given and record.birth_date:
+        keys.add(f"gm:{given}:{record.birth_date[5:]}")  # given name and birthday
+    return tuple(sorted(keys))
+
+
+def _sound(name: str) -> str:
+    return jellyfish.metaphone(name.replace(" ", "")) if name else ""

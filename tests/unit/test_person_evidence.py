@@ -1,0 +1,181 @@
+"""Person evidence: normalising and comparing records (resolvers/person) and the links the
+stitch use case makes of it (app/services/matching.py), on the real SQLite store."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.services.stewardship import suppress_link
+from app.services.stitching import stitch
+from app.services.verification import verify
+from resolvers.evidence import LinkState
+from resolvers.observations import RawIdentifier
+from resolvers.person import Level, compare, person_record, score
+from resolvers.person.blocking import blocking_keys
+from resolvers.person.record import birth_date, name_text
+from resolvers.policy import load_policy
+from tests.builders import all_links, engine, obs, partition
+
+RULE = load_policy().match
+
+JANE = {
+    "first_name": "Jane",
+    "last_name": "Doe",
+    "birth_date": "1990-02-03",
+    "street": "12 Wallaby Street",
+    "city": "Sydney",
+    "postcode": "2000",
+}
+
+
+def test_birth_dates_in_common_spellings_are_one_date() -> None:
+    assert {birth_date(s) for s in ("1990-02-03", "19900203", "1990/2/3", "03/02/1990")} == {
+        "1990-02-03"
+    }
+    assert birth_date("12/31/1990") == "1990-12-31"
+    assert birth_date("1990-13-40") == ""
+
+
+def test_names_of_any_script_are_compared_in_latin_letters() -> None:
+    assert name_text("Mei-Ling") == "mei ling"
+    assert name_text("美玲") == "mei ling"
+    assert name_text("José") == "jose"
+    assert (
+        compare(person_record({"first_name": "美玲"}), person_record({"first_name": "Meiling"}))[
+            "first_name"
+        ]
+        is Level.EXACT
+    )
+
+
+def test_typos_swaps_and_absent_fields_get_their_levels() -> None:
+    typo = person_record({**JANE, "first_name": "Jnae", "birth_date": "1990-03-02"})
+    levels = compare(person_record(JANE), typo)
+    assert levels["first_name"] is Level.CLOSE
+    assert levels["birth_date"] is Level.CLOSE  # day and month swapped
+    assert levels["gender"] is Level.ABSENT
+    swapped = person_record({**JANE, "first_name": "Doe", "last_name": "Jane"})
+    crossed = compare(person_record(JANE), swapped)
+    assert crossed["first_name"] is Level.EXACT and crossed["last_name"] is Level.EXACT
+
+
+def test_a_common_surname_weighs_less_than_a_rare_one() -> None:
+    rule = load_policy("[match.frequencies]\nlast_name = { doe = 0.02 }").match
+    common = score(person_record(JANE), person_record(JANE), rule)
+    rare = score(person_record(JANE), person_record(JANE), RULE)
+    assert common.total < rare.total
+
+
+names = st.sampled_from(["Jane", "Jnae", "John", "美玲", "Mei Ling", "", "Doe", "Dough"])
+dates = st.sampled_from(["1990-02-03", "1990-03-02", "19900203", "1991-02-03", ""])
+records = st.builds(
+    lambda f, la, d, s: person_record(
+        {"first_name": f, "last_name": la, "birth_date": d, "street": s}
+    ),
+    names,
+    names,
+    dates,
+    st.sampled_from(["12 Wallaby St", "12 wallaby street", "7 Other Rd", ""]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(records, records)
+def test_scores_are_symmetric_and_explain_their_total(a, b) -> None:
+    one, other = score(a, b, RULE), score(b, a, RULE)
+    assert one.total == other.total
+    assert [(f.field, f.level) for f in one.fields] == [(f.field, f.level) for f in other.fields]
+    assert abs(sum(f.weight for f in one.fields) - one.total) < 1e-3
+    assert score(a, b, RULE) == one  # deterministic
+
+
+def test_records_with_no_identifier_in_common_join_as_one_person() -> None:
+    eng = engine()
+    stitch(eng, [obs("crm-1", ("crm_id", "C1"), ("email", "jane@a.com"), **JANE)], "t")
+    shop = {**JANE, "first_name": "Jnae", "birth_date": "19900203"}
+    stitch(eng, [obs("shop-1", ("email", "jd@b.com"), day=1, **shop)], "t")
+    assert partition(eng.store) == [["crm_id:C1", "email:jane@a.com", "email:jd@b.com"]]
+    states = {(link.a, link.b): link.state for link in all_links(eng.store)}
+    assert states[("crm_id:C1", "email:jd@b.com")] is LinkState.MATCHED
+    assert not verify(eng).drift
+
+
+def test_a_pair_between_the_thresholds_goes_to_review_and_joins_nothing() -> None:
+    eng = engine()
+    stitch(
+        eng, [obs("a", ("email", "jane@a.com"), first_name="Jane", birth_date="1990-02-03")], "t"
+    )
+    stitch(
+        eng, [obs("b", ("email", "jane@b.com"), first_name="Jane", birth_date="1990-02-03")], "t"
+    )
+    assert len(partition(eng.store)) == 2
+    (link,) = all_links(eng.store)
+    assert link.state is LinkState.REJECTED and link.reason.startswith("review:")
+    assert "(+GIVEN+DOB)" in link.reason
+    conflicts = eng.store.read(lambda tx: tx.conflicts(10, None))
+    assert [c.pair for c in conflicts] == [link.pair]
+
+
+def test_a_cut_matched_link_stays_cut_when_the_records_arrive_again() -> None:
+    eng = engine()
+    first = obs("crm-1", ("crm_id", "C1"), **JANE)
+    second = obs("shop-1", ("email", "jd@b.com"), day=1, **JANE)
+    stitch(eng, [first, second], "t")
+    assert len(partition(eng.store)) == 1
+    suppress_link(
+        eng, RawIdentifier("crm_id", "C1"), RawIdentifier("email", "jd@b.com"), "twins", "s"
+    )
+    stitch(eng, [obs("shop-2", ("email", "jd@b.com"), day=2, **JANE)], "t")
+    stitch(eng, [first, second], "t")
+    assert len(partition(eng.store)) == 2
+    assert not verify(eng).drift
+
+
+PEOPLE = [
+    {**JANE},
+    {**JANE, "first_name": "Jnae", "birth_date": "1990-03-02"},
+    {**JANE, "street": "12 wallaby st", "postcode": "2001"},
+    {"first_name": "John", "last_name": "Doe", "birth_date": "1962-07-01",
+     "street": "12 Wallaby Street", "postcode": "2000"},
+    {"first_name": "Jon", "last_name": "Doe", "birth_date": "1962-07-01", "postcode": "2000"},
+    {"first_name": "Mary", "last_name": "Major", "birth_date": "1990-02-03"},
+]  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(PEOPLE) - 1), st.integers(0, 5), st.integers(0, 30)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(0, 1000),
+)
+def test_arrival_order_and_batching_do_not_change_what_person_evidence_joins(specs, seed):
+    records = [
+        obs(f"r{i}", ("email", f"p{who}-{box}@x.com"), day=day, **PEOPLE[who])
+        for i, (who, box, day) in enumerate(specs)
+    ]
+    results = []
+    for run in range(2):
+        eng = engine()
+        order = records[:]
+        random.Random(seed + run).shuffle(order)
+        size = random.Random(seed + run).randint(1, 5) if run else 1
+        for i in range(0, len(order), size):
+            stitch(eng, order[i : i + size], "t")
+        assert not verify(eng).drift
+        links = sorted((x.a, x.b, x.state.value, x.reason) for x in all_links(eng.store))
+        results.append((partition(eng.store), links))
+    assert results[0] == results[1]
+
+
+def test_blocking_keys_survive_one_typo() -> None:
+    typo = person_record({**JANE, "last_name": "Dow", "birth_date": "1990-02-04"})
+    assert set(blocking_keys(person_record(JANE))) & set(blocking_keys(typo))
+    assert blocking_keys(person_record({"first_name": "Jane"})) == ()
+    assert list(itertools.islice(blocking_keys(person_record(JANE)), 1))
