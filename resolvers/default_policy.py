@@ -101,8 +101,11 @@ max_neighbours = { email = 1, user_id = 1 }
 #                        strong kind is generic (a shop's front-desk phone on walk-in sales)
 #   max_total            ... or with more distinct strong identifiers than this in all
 #   max_persons          a shareable value (an e-mail) seen with more than this many
-#                        per-person values of one kind (mobiles) is shared: 1 catches a
-#                        couple's mailbox, but also splits one person with two mobiles
+#                        per-person values of one kind (mobiles) is shared -- but only when
+#                        its records say nothing of the person: records that name one
+#                        person (a birth date or given name, no contradiction) keep it
+#                        personal, records that disagree make it shared whatever the count.
+#                        The same judgement overrides a kind's max_neighbours (a cookie)
 #   conflict_attributes  traits a person does not vary: records carrying a shareable value
 #                        that disagree on one are about different people (a family mailbox)
 #   name_attributes      given names, compared the same way but only within a script of

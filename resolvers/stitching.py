@@ -113,7 +113,14 @@ class Workspace:
                     deferred = True
             elif state.status is Status.GENERIC:
                 # the evidence grew: say why from all of it, not from what came first
-                state.status_reason = generic_reason(state, self.policy) or state.status_reason
+                reason = generic_reason(state, self.policy)
+                if reason is None:
+                    # the records now show one person behind it: it is personal again
+                    state.status, state.status_reason = Status.ACTIVE, None
+                    self.seed_keys.add(state.key)
+                    deferred = True
+                else:
+                    state.status_reason = reason
                 self._dirty_ids.add(state.key)
         for link in edges:
             a, b = self.ids[link.a], self.ids[link.b]

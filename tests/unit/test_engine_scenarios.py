@@ -199,30 +199,61 @@ DUAL_SIM = [
 ]
 
 
-def test_by_default_an_email_seen_with_two_mobiles_is_judged_a_shared_mailbox(
+def test_an_email_seen_with_two_mobiles_stays_personal_when_its_records_describe_one_person(
     engine: Engine,
 ) -> None:
-    # The cost of catching a couple's mailbox: one person with two mobiles is split too.
+    # One person with two mobiles: the records name one person and contradict nothing.
     stitch(engine, DUAL_SIM, "test")
+    assert partition(engine.store) == {
+        frozenset({"email:meichen@gmail.com", f"phone:{MEI_MOBILE}", f"phone:{ZHI_MOBILE}"})
+    }
+    assert_consistent(engine)
+
+
+def test_an_email_seen_with_two_mobiles_is_shared_when_its_records_describe_two_people(
+    engine: Engine,
+) -> None:
+    couple = [*DUAL_SIM, obs("pos-2", ("phone", "0958 204 731"), hours=6, first_name="志明")]
+    couple[1] = obs(
+        "line-1", ("email", "mei.chen@gmail.com"), ("phone", "0958 204 731"), hours=5,
+        first_name="志明",
+    )  # fmt: skip
+    stitch(engine, couple, "test")
     assert partition(engine.store) == {
         frozenset({f"phone:{MEI_MOBILE}"}),
         frozenset({f"phone:{ZHI_MOBILE}"}),
     }
     state = states(engine, "email:meichen@gmail.com")["email:meichen@gmail.com"]
+    assert state.status_reason == "shared: records carrying it name different people (han names)"
+
+
+def test_with_nothing_said_of_the_person_two_mobiles_make_an_email_shared(engine: Engine) -> None:
+    # The count decides only when the records say nothing of the person behind them.
+    silent = [obs(o.id, *((i.kind, i.value) for i in o.identifiers), hours=1) for o in DUAL_SIM]
+    stitch(engine, silent, "test")
+    assert len(partition(engine.store)) == 2
+    state = states(engine, "email:meichen@gmail.com")["email:meichen@gmail.com"]
     assert (
         state.status_reason
         == "shared: seen with 2 different phone values that are one person's each"
     )
+    # a later record naming the person makes it personal again, as if it had come first
+    stitch(engine, [obs("crm-9", ("email", "mei.chen@gmail.com"), hours=2, first_name="美玲")], "t")
+    assert partition(engine.store) == {
+        frozenset({"email:meichen@gmail.com", f"phone:{MEI_MOBILE}", f"phone:{ZHI_MOBILE}"})
+    }
+    assert_consistent(engine)
 
 
 def test_max_persons_lets_a_brand_keep_two_mobiles_and_one_email_together() -> None:
     policy = load_policy("[generic]\nmax_persons = 2\n")
     lenient = Engine(SqliteStore(":memory:"), policy, Normaliser(policy, "TW"), clock=lambda: NOW)
-    stitch(lenient, DUAL_SIM, "test")
+    silent = [obs(o.id, *((i.kind, i.value) for i in o.identifiers), hours=1) for o in DUAL_SIM]
+    stitch(lenient, silent, "test")
     assert partition(lenient.store) == {
         frozenset({"email:meichen@gmail.com", f"phone:{MEI_MOBILE}", f"phone:{ZHI_MOBILE}"})
     }
-    # a third person's mobile on the same address still makes it shared
+    # a third mobile on the same address, with nothing said of anyone, makes it shared
     stitch(lenient, [obs("pos-9", ("email", "mei.chen@gmail.com"), ("phone", "0911 223 344"))], "t")
     assert states(lenient, "email:meichen@gmail.com")["email:meichen@gmail.com"].status.value == (
         "generic"
