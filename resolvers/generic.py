@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from resolvers.evidence import IdentifierState
 from resolvers.policy import MergePolicy
-from resolvers.traits import Traits, disagreement
+from resolvers.traits import SILENT, Traits, disagreement, identifying
 
 
 def generic_reason(state: IdentifierState, policy: MergePolicy) -> str | None:
@@ -41,7 +41,7 @@ def generic_reason(state: IdentifierState, policy: MergePolicy) -> str | None:
 
 
 def one_person(traits: Traits) -> bool:
-    """Whether the records carrying a value describe one person: they state a birth date or a
-    given name, and agree on every trait they state."""
-    identifying = any(t == "birth_date" or t.startswith("name.") for t in traits)
-    return identifying and disagreement(traits) is None
+    """Whether the records carrying a value describe one person: every one of them states a
+    birth date or a given name, and they agree on every trait they state."""
+    named = any(identifying(t) for t in traits)
+    return named and SILENT not in traits and disagreement(traits) is None

@@ -20,7 +20,7 @@ from resolvers.generic import generic_reason
 from resolvers.normalise import Normaliser
 from resolvers.policy import MergePolicy, Role
 from resolvers.stitching import PLACEHOLDER_REASON
-from resolvers.traits import Traits, merge_traits, record_traits
+from resolvers.traits import Traits, merge_traits, observed_traits
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ def fold_traits(attributes: Iterable[Mapping[str, object]], policy: MergePolicy)
     """The trait summary of a value from the attributes of every record that carried it."""
     traits: Traits = {}
     for record in attributes:
-        found = record_traits(record, policy.generic)
+        found = observed_traits(record, policy.generic)
         if found:
             traits = merge_traits(traits, found)
     return traits

@@ -29,7 +29,15 @@ from resolvers.generic import generic_reason
 from resolvers.limits import add_counts, merged_allowance, refusal
 from resolvers.policy import MergePolicy, Role
 from resolvers.resolution import dead_reason
-from resolvers.traits import agreeing, clash, disagreement, merge_traits, record_traits, union
+from resolvers.traits import (
+    agreeing,
+    clash,
+    disagreement,
+    merge_traits,
+    observed_traits,
+    record_traits,
+    union,
+)
 
 PLACEHOLDER_REASON = "matches a placeholder pattern of the policy"
 
@@ -83,7 +91,7 @@ class Workspace:
         if keep:
             self.out.observations.append(obs)
         states = [self._touch(ident.key, ident.kind, obs) for ident in obs.identifiers]
-        changed = self._record_traits(states, obs)
+        changed = self._record_traits(states, obs, keep)
         outcome = Outcome(obs.id, [])
         edges: list[LinkRecord] = []
         deferred = False
@@ -171,9 +179,13 @@ class Workspace:
                 self._dirty_ids.add(key)
         return state
 
-    def _record_traits(self, states: list[IdentifierState], obs: Observation) -> set[str]:
+    def _record_traits(
+        self, states: list[IdentifierState], obs: Observation, kept: bool
+    ) -> set[str]:
         """Note the record's traits on each identifier; answer which identifiers changed."""
-        traits = record_traits(obs.attributes, self.policy.generic)
+        # a stored record also says whether it named the person (refresh folds the same)
+        find = observed_traits if kept else record_traits
+        traits = find(obs.attributes, self.policy.generic)
         changed: set[str] = set()
         if not traits:
             return changed

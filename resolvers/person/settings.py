@@ -39,8 +39,8 @@ class MatchRule:
     """
 
     enabled: bool = True
-    upper: float = 18.0
-    lower: float = 10.0
+    upper: float = 20.0
+    lower: float = 15.0
     veto: tuple[str, ...] = ()
     block_limit: int = 200
     fields: Mapping[str, FieldWeights] = field(default_factory=dict)
@@ -55,7 +55,7 @@ def parse_match(doc: Mapping[str, Any]) -> MatchRule:
     enabled = doc.get("enabled", True)
     if not isinstance(enabled, bool):
         raise PolicyError("match.enabled must be true or false")
-    upper, lower = _number(doc, "upper", 18.0), _number(doc, "lower", 10.0)
+    upper, lower = _number(doc, "upper", 20.0), _number(doc, "lower", 15.0)
     if lower > upper:
         raise PolicyError("match.lower must not be above match.upper")
     veto = doc.get("veto", [])

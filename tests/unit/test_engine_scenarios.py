@@ -193,6 +193,7 @@ def test_a_family_mailbox_or_landline_keeps_two_people_with_different_birth_date
     assert_consistent(engine)
 
 
+LINE_1 = (("email", "mei.chen@gmail.com"), ("phone", "0958 204 731"))
 DUAL_SIM = [
     obs("eshop-1", ("email", "mei.chen@gmail.com"), ("phone", "0937-615-284"), first_name="美玲"),
     obs("line-1", ("email", "mei.chen@gmail.com"), ("phone", "0958 204 731"), hours=5),
@@ -202,8 +203,9 @@ DUAL_SIM = [
 def test_an_email_seen_with_two_mobiles_stays_personal_when_its_records_describe_one_person(
     engine: Engine,
 ) -> None:
-    # One person with two mobiles: the records name one person and contradict nothing.
-    stitch(engine, DUAL_SIM, "test")
+    # One person with two mobiles: every record names one person and contradicts nothing.
+    named = [DUAL_SIM[0], obs("line-1", *LINE_1, hours=5, first_name="美玲")]
+    stitch(engine, named, "test")
     assert partition(engine.store) == {
         frozenset({"email:meichen@gmail.com", f"phone:{MEI_MOBILE}", f"phone:{ZHI_MOBILE}"})
     }
@@ -214,10 +216,7 @@ def test_an_email_seen_with_two_mobiles_is_shared_when_its_records_describe_two_
     engine: Engine,
 ) -> None:
     couple = [*DUAL_SIM, obs("pos-2", ("phone", "0958 204 731"), hours=6, first_name="志明")]
-    couple[1] = obs(
-        "line-1", ("email", "mei.chen@gmail.com"), ("phone", "0958 204 731"), hours=5,
-        first_name="志明",
-    )  # fmt: skip
+    couple[1] = obs("line-1", *LINE_1, hours=5, first_name="志明")
     stitch(engine, couple, "test")
     assert partition(engine.store) == {
         frozenset({f"phone:{MEI_MOBILE}"}),
@@ -227,21 +226,20 @@ def test_an_email_seen_with_two_mobiles_is_shared_when_its_records_describe_two_
     assert state.status_reason == "shared: records carrying it name different people (han names)"
 
 
-def test_with_nothing_said_of_the_person_two_mobiles_make_an_email_shared(engine: Engine) -> None:
-    # The count decides only when the records say nothing of the person behind them.
-    silent = [obs(o.id, *((i.kind, i.value) for i in o.identifiers), hours=1) for o in DUAL_SIM]
-    stitch(engine, silent, "test")
-    assert len(partition(engine.store)) == 2
+def test_a_record_that_says_nothing_of_the_person_leaves_the_count_to_decide(
+    engine: Engine,
+) -> None:
+    # The LINE record names nobody: the mobiles may be two people's, as before.
+    stitch(engine, DUAL_SIM, "test")
+    assert partition(engine.store) == {
+        frozenset({f"phone:{MEI_MOBILE}"}),
+        frozenset({f"phone:{ZHI_MOBILE}"}),
+    }
     state = states(engine, "email:meichen@gmail.com")["email:meichen@gmail.com"]
     assert (
         state.status_reason
         == "shared: seen with 2 different phone values that are one person's each"
     )
-    # a later record naming the person makes it personal again, as if it had come first
-    stitch(engine, [obs("crm-9", ("email", "mei.chen@gmail.com"), hours=2, first_name="美玲")], "t")
-    assert partition(engine.store) == {
-        frozenset({"email:meichen@gmail.com", f"phone:{MEI_MOBILE}", f"phone:{ZHI_MOBILE}"})
-    }
     assert_consistent(engine)
 
 
