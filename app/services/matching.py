@@ -3,18 +3,21 @@ the records sharing a key, and write the links the scores propose (``resolvers.p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
 
 from app.engine import Engine
 from app.services.evidence import reresolve
-from app.store.protocol import GraphWriter
+from app.store.protocol import GraphWriter, Pair, StoredObservation
 from resolvers.changes import ChangeSet, Observation
+from resolvers.evidence import LinkRecord
 from resolvers.person.proposals import (
     PersonEvidence,
     anchor_of,
     evidence_of,
     link_changes,
     propose,
+    relink,
 )
 from resolvers.person.record import person_record
 
@@ -73,3 +76,56 @@ def match_in(
     if not seeds:
         return None
     return reresolve(tx, engine, seeds, (), actor, MATCH_REASON)
+
+
+def rematch_in(
+    tx: GraphWriter,
+    engine: Engine,
+    anchors: Collection[str],
+    records: Sequence[StoredObservation],
+    links: Mapping[Pair, LinkRecord],
+    now: datetime,
+) -> set[str]:
+    """Make the person links of these anchors again under the policy in force (a reresolve).
+
+    ``records`` must hold every record carrying an anchor and ``links`` every link touching
+    one. Records are (re)filed under their blocking keys, so a store written before person
+    evidence gains them. Answers the identifier keys whose links changed, to re-resolve.
+    """
+    policy = engine.policy
+    owned: list[PersonEvidence] = []
+    for record in records:
+        anchor = anchor_of(record.identifiers, policy)
+        if anchor in anchors:
+            found = evidence_of(
+                record.id, record.observed_at, anchor, person_record(record.attributes)
+            )
+            if found is not None:
+                owned.append(found)
+    proposals = {}
+    if policy.match.enabled and owned:
+        tx.apply(ChangeSet(at=now, person_blocks={e.id: e.blocks for e in owned}))
+        blocks = sorted({b for e in owned for b in e.blocks})
+        mine = {e.id for e in owned}
+        stored = []
+        for other in tx.person_candidates(blocks, policy.match.block_limit):
+            if other.id in mine:
+                continue
+            anchor = anchor_of(other.identifiers, policy)
+            found = evidence_of(
+                other.id, other.observed_at, anchor, person_record(other.attributes)
+            )
+            if found is not None:
+                stored.append(found)
+        proposals = propose(owned, stored, policy)
+    changes = relink(set(anchors), proposals, links)
+    if changes.links or changes.deleted:
+        tx.apply(
+            ChangeSet(
+                at=now,
+                links=changes.links,
+                new_links=changes.new,
+                deleted_links=changes.deleted,
+            )
+        )
+    return {k for pair in changes.joins for k in pair}

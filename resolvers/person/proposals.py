@@ -10,8 +10,8 @@ links are a function of the records whatever order they arrive in.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from resolvers.evidence import (
@@ -136,6 +136,7 @@ class LinkChanges:
     links: dict[Pair, LinkRecord]
     new: set[Pair]
     joins: set[Pair]
+    deleted: set[Pair] = field(default_factory=set)
 
 
 def link_changes(
@@ -188,3 +189,72 @@ def link_changes(
                     link, reason=review_reason(p.score), observations=p.sample
                 )
     return out
+
+
+def relink(
+    anchors: Collection[str],
+    proposals: Mapping[Pair, Proposal],
+    existing: Mapping[Pair, LinkRecord],
+) -> LinkChanges:
+    """Person links of these anchors made again from all their records' proposals (a policy
+    change): what a fresh build under the policy in force would hold.
+
+    ``proposals`` must hold every proposal of every record anchored at ``anchors``, and
+    ``existing`` every link touching them. Links no longer proposed are deleted; steward
+    decisions and links observations made are kept.
+    """
+    out = LinkChanges({}, set(), set())
+    for pair, old in sorted(existing.items()):
+        touches = pair[0] in anchors or pair[1] in anchors
+        if touches and _rewritable(old) and pair not in proposals:
+            out.deleted.add(pair)
+            out.joins.add(pair)
+    for pair, p in sorted(proposals.items()):
+        link = existing.get(pair)
+        matched = p.decision == "match"
+        if link is not None and not _rewritable(link):
+            continue
+        wanted = _fresh(p)
+        if link is None:
+            out.links[pair] = wanted
+            out.new.add(pair)
+            if matched:
+                out.joins.add(pair)
+            continue
+        if matched and not link.proposal:
+            wanted = replace(wanted, state=link.state, reason=link.reason)  # resolution decides
+        if (wanted.state, wanted.reason, wanted.first_seen_at, wanted.observations) != (
+            link.state,
+            link.reason,
+            link.first_seen_at,
+            link.observations,
+        ):
+            out.links[pair] = replace(
+                link,
+                state=wanted.state,
+                reason=wanted.reason,
+                first_seen_at=wanted.first_seen_at,
+                last_seen_at=wanted.last_seen_at,
+                observations=wanted.observations,
+            )
+            out.joins.add(pair)
+    return out
+
+
+def _rewritable(link: LinkRecord) -> bool:
+    return link.by_person and link.state not in (LinkState.SUPPRESSED, LinkState.MANUAL)
+
+
+def _fresh(p: Proposal) -> LinkRecord:
+    matched = p.decision == "match"
+    return LinkRecord(
+        a=p.pair[0],
+        b=p.pair[1],
+        first_seen_at=p.first_seen_at,
+        last_seen_at=p.first_seen_at,
+        count=0,
+        sources=(PERSON_SOURCE,),
+        observations=p.sample,
+        state=LinkState.MATCHED if matched else LinkState.REJECTED,
+        reason=None if matched else review_reason(p.score),
+    )

@@ -3,11 +3,15 @@ proposals written, read back and joined alike."""
 
 from __future__ import annotations
 
+from app.engine import Engine
 from app.services import stewardship
+from app.services.reresolution import reresolve_store
 from app.services.stitching import stitch
 from app.services.verification import verify
 from app.store.protocol import Store
 from resolvers.changes import ChangeSet
+from resolvers.normalise import Normaliser
+from resolvers.policy import load_policy
 from tests.contract.support import NOW, engine_for, ident, link_states, obs, partition
 
 JANE = {
@@ -65,3 +69,19 @@ def test_person_candidates_are_found_by_blocking_key_and_capped(store: Store) ->
     assert found[0].attributes == {"city": "Taipei"}
     capped = store.read(lambda tx: tx.person_candidates(["k:a", "k:c"], 1))
     assert [o.id for o in capped] == ["r0", "r2"]
+
+
+def test_reresolve_makes_person_links_again_under_new_weights(store: Store) -> None:
+    engine = engine_for(store)
+    stitch(engine, [obs("crm-1", ("crm_id", "C1"), **JANE)], "t")
+    stitch(engine, [obs("shop-1", ("email", "jd@b.com"), hours=1, **JANE)], "t")
+    assert len(partition(store)) == 1
+    policy = load_policy("[match]\nenabled = false\n")
+    off = Engine(store, policy, Normaliser(policy, "TW"), clock=lambda: NOW)
+    reresolve_store(off, "steward", page_size=1)
+    assert len(partition(store)) == 2
+    assert link_states(store) == {}
+    reresolve_store(engine, "steward", page_size=1)
+    assert link_states(store) == {("crm_id:C1", "email:jd@b.com"): "matched"}
+    assert len(partition(store)) == 1
+    assert not verify(engine).drift

@@ -43,6 +43,9 @@ def _in_order(mapping: Mapping[str, str | None]) -> list[list[dict[str, str | No
     return [[row] for row in rows] if chained else [rows]
 
 
+_MAX_LIMIT = 1_000_000
+
+
 class Neo4jGraph:
     """GraphWriter over one managed Neo4j transaction."""
 
@@ -165,7 +168,10 @@ class Neo4jGraph:
     def observations_of(self, keys: Collection[str], limit: int) -> list[StoredObservation]:
         if not keys:
             return []
-        rows = self.fetch(Query.READ_OBSERVATIONS_OF, keys=sorted(set(keys)), limit=limit)
+        # ArcadeDB answers nothing for a LIMIT of 2**62 ("every record"): cap it
+        rows = self.fetch(
+            Query.READ_OBSERVATIONS_OF, keys=sorted(set(keys)), limit=min(limit, _MAX_LIMIT)
+        )
         found = [records.stored_observation_of(row["o"]) for row in rows]
         return sorted(found, key=lambda o: (o.observed_at, o.id), reverse=True)
 
@@ -276,6 +282,9 @@ class Neo4jGraph:
             for rows in _in_order(changes.repoint):
                 self.execute(Query.REPOINT_MEMBERS, rows=rows)
         self._write_identifiers(changes)
+        if changes.deleted_links:
+            rows = [{"a": a, "b": b} for a, b in sorted(changes.deleted_links)]
+            self.execute(Query.DELETE_LINKS, rows=rows)
         self._write_links(changes)
         self._write_customers(changes)
         if changes.aliases:

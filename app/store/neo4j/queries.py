@@ -37,6 +37,7 @@ class Query(StrEnum):
     UPDATE_IDENTIFIERS = "update_identifiers"
     CREATE_LINKS = "create_links"
     UPDATE_LINKS = "update_links"
+    DELETE_LINKS = "delete_links"
     UPSERT_CUSTOMERS = "upsert_customers"
     DELETE_ALIASES = "delete_aliases"
     DELETE_CUSTOMERS = "delete_customers"

@@ -391,6 +391,12 @@ class SqliteGraph:
                 [(new, old) for old, new in changes.repoint.items()],
             )
         self._write_identifiers(changes)
+        if changes.deleted_links:
+            self._ensure_rowids({k for pair in changes.deleted_links for k in pair})
+            c.executemany(
+                "DELETE FROM links WHERE a = ? AND b = ?",
+                [(self._rowid[a], self._rowid[b]) for a, b in sorted(changes.deleted_links)],
+            )
         self._write_links(changes)
         self._write_customers(changes)
         if changes.aliases:
