@@ -342,6 +342,25 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _match_train(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services.training import train
+    from resolvers.person.training import policy_toml
+
+    engine = _engine(settings)
+    trained = train(engine, max_records=args.max_records, random_pairs=args.random_pairs)
+    text = policy_toml(trained)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(
+            f"weights from {trained.records:,} records and {trained.candidate_pairs:,} "
+            f"candidate pairs written to {args.output}; lay it over your policy file, "
+            "check it with `c360 policy check`, then run `c360 reresolve`"
+        )
+    else:
+        print(text, end="")
+    return 0
+
+
 def _policy_show(args: argparse.Namespace, settings: Settings) -> int:
     from resolvers.default_policy import DEFAULT_POLICY_TOML
 
@@ -438,6 +457,15 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo)
 
     sub.add_parser("migrate", help="apply the store schema").set_defaults(run=_migrate)
+
+    match = sub.add_parser("match", help="the person matcher").add_subparsers(metavar="action")
+    trainer = match.add_parser(
+        "train", help="estimate matching weights from the stored records (EM) as a policy file"
+    )
+    trainer.add_argument("--output", help="write the policy tables here (default: stdout)")
+    trainer.add_argument("--max-records", type=int, default=200_000)
+    trainer.add_argument("--random-pairs", type=int, default=50_000)
+    trainer.set_defaults(run=_match_train)
 
     policy = sub.add_parser("policy", help="the merge policy").add_subparsers(metavar="action")
     show = policy.add_parser("show", help="print the defaults and the file laid over them")

@@ -10,6 +10,20 @@ import jellyfish
 
 from resolvers.person.record import PersonRecord
 
+# the fields each kind of key is built from: training leaves them out of the pairs a key made
+KEY_FIELDS = {
+    "ny": ("last_name", "birth_date"),
+    "d": ("birth_date",),
+    "nn": ("first_name", "last_name"),
+    "pn": ("postcode", "first_name", "last_name"),
+    "gm": ("first_name", "birth_date"),
+}
+
+
+def fields_of(key: str) -> tuple[str, ...]:
+    """The fields a blocking key is built from."""
+    return KEY_FIELDS[key.split(":", 1)[0]]
+
 
 def blocking_keys(record: PersonRecord) -> tuple[str, ...]:
     """The record's blocking keys, sorted; none when it says too little to be matched."""

@@ -20,6 +20,7 @@ from resolvers.observations import RawIdentifier
 from resolvers.person import Level, compare, person_record, score
 from resolvers.person.blocking import blocking_keys
 from resolvers.person.record import birth_date, name_text
+from resolvers.person.training import estimate, policy_toml
 from resolvers.policy import load_policy
 from tests.builders import all_links, engine, obs, partition
 
@@ -225,3 +226,31 @@ def test_reresolve_under_new_weights_gives_what_a_fresh_build_gives(specs, first
     assert partition(changed.store) == partition(fresh.store)
     assert links(changed) == links(fresh)
     assert not verify(changed).drift
+
+
+def test_em_learns_that_true_pairs_agree_and_random_pairs_do_not() -> None:
+    rng = random.Random(3)
+    firsts = ["jane", "john", "mary", "ann", "wei", "ming", "yuki", "omar", "lena", "ivan"]
+    lasts = ["doe", "smith", "major", "lee", "chen", "lin", "sato", "haddad", "berg", "petrov"]
+    records = []
+    for n in range(200):
+        base = {
+            "first_name": rng.choice(firsts),
+            "last_name": rng.choice(lasts),
+            "birth_date": f"19{rng.randint(40, 99)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+            "postcode": str(rng.randint(1000, 9999)),
+        }
+        records.append(person_record(base))
+        moved = f"8{n:04d}" if n % 3 else base["postcode"]
+        records.append(person_record({**base, "postcode": moved}))
+    sessions: dict[frozenset[str], list[tuple[int, int]]] = {}
+    for i in range(0, len(records), 2):
+        sessions.setdefault(frozenset({"birth_date"}), []).append((i, i + 1))
+    trained = estimate(records, sessions, RULE, random_pairs=5000, iterations=10)
+    for name in ("first_name", "last_name", "postcode"):
+        weights = trained.fields[name]
+        assert weights.m[0] > 5 * weights.u[0], name  # true pairs agree far more often
+    assert trained.fields["birth_date"].m == RULE.fields["birth_date"].m  # blocked on: kept
+    reloaded = load_policy(policy_toml(trained)).match
+    assert reloaded.fields["first_name"] == trained.fields["first_name"]
+    assert "last_name" in reloaded.frequencies
