@@ -201,10 +201,13 @@ class Workspace:
             if customer is None:
                 continue
             now_agreeing = agreeing(merged)
-            customer.traits = union(customer.traits, now_agreeing)
+            grown = union(customer.traits, now_agreeing)
+            refused = customer.conflicts > 0 and grown != customer.traits
+            customer.traits = grown
             self._dirty_customers.add(customer.id)
-            if not before.keys() <= now_agreeing.keys() or disagreement(customer.traits):
-                # the customer's people no longer agree: only re-resolving can tell who is who
+            if not before.keys() <= now_agreeing.keys() or disagreement(grown) or refused:
+                # the customer's people no longer agree, or a link it refused may now be refused
+                # for another reason: only re-resolving can tell who is who
                 self.seed_customers.add(customer.id)
                 self.seed_keys.add(state.key)
         return changed
