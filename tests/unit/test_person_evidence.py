@@ -254,3 +254,26 @@ def test_em_learns_that_true_pairs_agree_and_random_pairs_do_not() -> None:
     reloaded = load_policy(policy_toml(trained)).match
     assert reloaded.fields["first_name"] == trained.fields["first_name"]
     assert "last_name" in reloaded.frequencies
+
+
+FREQUENT = load_policy(
+    "[match.frequencies]\nfirst_name = { jane = 0.2, doe = 0.3 }\nlast_name = { doe = 0.1 }\n"
+).match
+anything = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=30),
+    st.lists(st.text(max_size=5), max_size=3), st.dictionaries(st.text(max_size=3), st.integers()),
+)  # fmt: skip
+FIELDS_IN = ["first_name", "last_name", "birth_date", "gender", "street", "address_line2",
+             "city", "postcode", "country"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries({}, optional=dict.fromkeys(FIELDS_IN, anything | names)), st.data())
+def test_any_attribute_values_normalise_compare_and_block_without_error(attrs, data) -> None:
+    other = data.draw(
+        st.fixed_dictionaries({}, optional=dict.fromkeys(FIELDS_IN, anything | names))
+    )
+    a, b = person_record(attrs), person_record(other)
+    assert score(a, b, RULE).total == score(b, a, RULE).total
+    assert score(a, b, FREQUENT).total == score(b, a, FREQUENT).total
+    assert all(isinstance(k, str) and k for k in blocking_keys(a))
