@@ -4,13 +4,14 @@ the records sharing a key, and write the links the scores propose (``resolvers.p
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from app.engine import Engine
 from app.services.evidence import reresolve
 from app.store.protocol import GraphWriter, Pair, StoredObservation
 from resolvers.changes import ChangeSet, Observation
-from resolvers.evidence import LinkRecord
+from resolvers.evidence import LinkRecord, LinkState
 from resolvers.person.proposals import (
     PersonEvidence,
     anchor_of,
@@ -18,10 +19,13 @@ from resolvers.person.proposals import (
     link_changes,
     propose,
     relink,
+    review_reason,
 )
 from resolvers.person.record import person_record
+from resolvers.person.scoring import score
 
 MATCH_REASON = "joined by person evidence (names, birth date, address)"
+RECORDS_READ = 1000  # records of a link's two ends read to score it again
 
 
 def match_in(
@@ -129,3 +133,21 @@ def rematch_in(
             )
         )
     return {k for pair in changes.joins for k in pair}
+
+
+def restored(tx: GraphWriter, engine: Engine, link: LinkRecord) -> LinkRecord:
+    """A cut person-evidence link given back to the policy: matched when its records score
+    above the upper threshold under the policy in force, else a proposal for review."""
+    ids = [oid for _, oid in link.observations]
+    stored = {o.id: o for o in tx.observations_of([link.a, link.b], RECORDS_READ)}
+    rule = engine.policy.match
+    decision = "review"
+    scored = None
+    if len(ids) == 2 and all(i in stored for i in ids):
+        a, b = (person_record(stored[i].attributes) for i in ids)
+        scored = score(a, b, rule)
+        decision = "match" if scored.decision(rule) == "match" else "review"
+    if decision == "match":
+        return replace(link, state=LinkState.MATCHED, reason=None)
+    reason = review_reason(scored) if scored else "review: person evidence (records unreadable)"
+    return replace(link, state=LinkState.REJECTED, reason=reason)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from app.engine import Engine
 from app.services.reresolution import reresolve_store
-from app.services.stewardship import suppress_link
+from app.services.stewardship import detach, merge_customers, restore_link, suppress_link
 from app.services.stitching import stitch
 from app.services.verification import verify
 from resolvers.evidence import LinkState
@@ -277,3 +277,58 @@ def test_any_attribute_values_normalise_compare_and_block_without_error(attrs, d
     assert score(a, b, RULE).total == score(b, a, RULE).total
     assert score(a, b, FREQUENT).total == score(b, a, FREQUENT).total
     assert all(isinstance(k, str) and k for k in blocking_keys(a))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(PEOPLE) - 1), st.integers(0, 3), st.integers(0, 30)),
+        min_size=2,
+        max_size=10,
+    ),
+    st.lists(
+        st.tuples(st.sampled_from(["suppress", "restore", "detach", "merge"]), st.integers(0, 99)),
+        max_size=5,
+    ),
+)
+def test_steward_actions_on_person_links_keep_verify_clean_and_cuts_stay_cut(specs, actions):
+    records = [
+        obs(f"r{i}", ("email", f"p{who}-{box}@x.com"), day=day, **PEOPLE[who])
+        for i, (who, box, day) in enumerate(specs)
+    ]
+    eng = engine()
+    stitch(eng, records, "t")
+    for action, n in actions:
+        links = sorted(all_links(eng.store), key=lambda x: x.pair)
+        customers = sorted(c.id for b in eng.store.scan_customers(100) for c in b)
+        if action in ("suppress", "restore", "detach") and links:
+            link = links[n % len(links)]
+            a, b = (RawIdentifier(*k.split(":", 1)) for k in link.pair)
+            if action == "suppress":
+                suppress_link(eng, a, b, "twins", "s")
+            elif action == "detach":
+                detach(eng, a, "moved", "s")
+            elif link.state is LinkState.SUPPRESSED and link.by_person:
+                restore_link(eng, a, b, "not twins after all", "s")
+        elif action == "merge" and len(customers) >= 2:
+            merge_customers(eng, customers[:2], "same", "s")
+        assert not verify(eng).drift, action
+    cut = {x.pair for x in all_links(eng.store) if x.state is LinkState.SUPPRESSED}
+    stitch(eng, [obs(f"again{i}", *[(i.kind, i.value) for i in r.identifiers], day=40,
+                     **r.attributes) for i, r in enumerate(records)], "t")  # fmt: skip
+    assert cut <= {x.pair for x in all_links(eng.store) if x.state is LinkState.SUPPRESSED}
+    assert not verify(eng).drift
+
+
+def test_a_restored_matched_link_is_decided_by_the_policy_again() -> None:
+    eng = engine()
+    stitch(eng, [obs("crm-1", ("crm_id", "C1"), **JANE)], "t")
+    stitch(eng, [obs("shop-1", ("email", "jd@b.com"), day=1, **JANE)], "t")
+    a, b = RawIdentifier("crm_id", "C1"), RawIdentifier("email", "jd@b.com")
+    suppress_link(eng, a, b, "twins", "s")
+    assert len(partition(eng.store)) == 2
+    restore_link(eng, a, b, "one person after all", "s")
+    assert partition(eng.store) == [["crm_id:C1", "email:jd@b.com"]]
+    (link,) = all_links(eng.store)
+    assert link.state is LinkState.MATCHED and link.decided_by == "s"
+    assert not verify(eng).drift
