@@ -184,7 +184,7 @@ enabled = true
 upper = 20.0
 lower = 15.0
 veto = []
-block_limit = 200
+block_limit = 100
 
 [match.fields]
 first_name = { m = [0.86, 0.10, 0.04], u = [0.01, 0.02, 0.97] }

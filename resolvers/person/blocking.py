@@ -12,7 +12,7 @@ from resolvers.person.record import PersonRecord
 
 # the fields each kind of key is built from: training leaves them out of the pairs a key made
 KEY_FIELDS = {
-    "ny": ("last_name", "birth_date"),
+    "ny": ("last_name", "birth_date", "first_name"),
     "d": ("birth_date",),
     "nn": ("first_name", "last_name"),
     "pn": ("postcode", "first_name", "last_name"),
@@ -31,8 +31,10 @@ def blocking_keys(record: PersonRecord) -> tuple[str, ...]:
     family = _sound(record.last_name)
     year = record.birth_date[:4]
     keys = set()
-    if family and year:
-        keys.add(f"ny:{family}:{year}")  # family name's sound and birth year
+    if family and year and given:
+        # family name's sound, birth year and the given name's first sound: common family
+        # names (Chen, Lin, Smith) would otherwise file thousands of records under one key
+        keys.add(f"ny:{family}:{year}:{given[0]}")
     if record.birth_date and (given or family):
         keys.add(f"d:{record.birth_date}")  # the whole birth date
     if given and family:

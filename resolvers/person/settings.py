@@ -42,7 +42,7 @@ class MatchRule:
     upper: float = 20.0
     lower: float = 15.0
     veto: tuple[str, ...] = ()
-    block_limit: int = 200
+    block_limit: int = 100
     fields: Mapping[str, FieldWeights] = field(default_factory=dict)
     frequencies: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
@@ -61,7 +61,7 @@ def parse_match(doc: Mapping[str, Any]) -> MatchRule:
     veto = doc.get("veto", [])
     if not isinstance(veto, list) or not all(v in FIELDS for v in veto):
         raise PolicyError(f"match.veto must be a list of fields among {', '.join(FIELDS)}")
-    limit = doc.get("block_limit", 200)
+    limit = doc.get("block_limit", 100)
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100_000:
         raise PolicyError("match.block_limit must be a whole number from 1 to 100000")
     fields_doc = doc.get("fields", {})
