@@ -1,14 +1,17 @@
 """Two records' person evidence compared field by field into agreement levels.
 
-Distances come from rapidfuzz (Jaro–Winkler, Damerau–Levenshtein, token ratios) and sounds
-from jellyfish (Metaphone); this module only decides what counts as close for each field.
+Distances come from rapidfuzz (Jaro–Winkler, Damerau–Levenshtein, token ratios), sounds
+from jellyfish (Metaphone) and English nicknames from the ``nicknames`` package's table; this
+module only decides what counts as close for each field.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 
 import jellyfish
+from nicknames import NickNamer
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
@@ -83,9 +86,34 @@ def name_level(a: str, b: str) -> Level:
         or DamerauLevenshtein.distance(ja, jb) <= 1
         or jellyfish.metaphone(ja) == jellyfish.metaphone(jb)
         or _part_of(a, b)
+        or _nicknames(ja, jb)
     ):
         return Level.CLOSE
     return Level.DIFFERENT
+
+
+def _nicknames(a: str, b: str) -> bool:
+    """One English name a nickname of the other, or both of one name (Bill, Will, William)."""
+    return (
+        b in _nicknames_of(a)
+        or a in _nicknames_of(b)
+        or bool(_canonicals_of(a) & _canonicals_of(b))
+    )
+
+
+@cache
+def _namer() -> NickNamer:
+    return NickNamer()  # the package's curated table of English names (Apache-2.0), read once
+
+
+@cache
+def _nicknames_of(name: str) -> frozenset[str]:
+    return frozenset(_namer().nicknames_of(name))
+
+
+@cache
+def _canonicals_of(name: str) -> frozenset[str]:
+    return frozenset(_namer().canonicals_of(name))
 
 
 def _part_of(a: str, b: str) -> bool:

@@ -67,6 +67,16 @@ def test_typos_swaps_and_absent_fields_get_their_levels() -> None:
     assert crossed["first_name"] is Level.EXACT and crossed["last_name"] is Level.EXACT
 
 
+def test_english_nicknames_are_close_not_different() -> None:
+    bill = person_record({**JANE, "first_name": "Bill"})
+    assert compare(person_record({**JANE, "first_name": "William"}), bill)["first_name"] is (
+        Level.CLOSE
+    )
+    assert compare(person_record({**JANE, "first_name": "Mary"}), bill)["first_name"] is (
+        Level.DIFFERENT
+    )
+
+
 def test_a_common_surname_weighs_less_than_a_rare_one() -> None:
     rule = load_policy("[match.frequencies]\nlast_name = { doe = 0.02 }").match
     common = score(person_record(JANE), person_record(JANE), rule)
