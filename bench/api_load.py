@@ -332,7 +332,13 @@ def phases(url: str, filled: dict[str, Any], threads: int, seed: int) -> list[Ph
 
 
 def bench_store(
-    store: str, store_url: str, identifiers: int, workers: int, threads: int, workdir: Path
+    store: str,
+    store_url: str,
+    identifiers: int,
+    workers: int,
+    threads: int,
+    workdir: Path,
+    policy: Path | None = None,
 ) -> dict[str, Any]:
     """Fill a store of about ``identifiers`` identifiers, serve it, measure every phase."""
     people = max(EVENT_PEOPLE + 10, round(identifiers / IDENTIFIERS_PER_PERSON))
@@ -347,7 +353,9 @@ def bench_store(
         C360_LOG_LEVEL="warning",
         PYTHONPATH=str(ROOT),
     )
-    settings = Settings(store_url=store_url, default_region="TW")
+    if policy is not None:  # the same policy for the fill and the server
+        env["C360_POLICY_FILE"] = str(policy.resolve())
+    settings = Settings(store_url=store_url, default_region="TW", policy_file=policy)
     print(f"{store}: filling {identifiers:,} identifiers ({people:,} people)", file=sys.stderr)
     gc.collect()
     filled = fill(settings, people, seed=identifiers % 997)
@@ -382,6 +390,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,1000000", help="store sizes in identifiers")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--policy", type=Path, default=None, help="a merge policy file for fill and server"
+    )
     parser.add_argument("--neo4j-sizes", default="10000", help="store sizes on Neo4j")
     args = parser.parse_args()
     runs: list[dict[str, Any]] = []
@@ -389,7 +400,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="c360-bench-http-") as tmp:
         for size in (int(s) for s in args.sizes.split(",")):
             url = f"sqlite:///{Path(tmp) / f'c360-{size}.db'}"
-            runs.append(bench_store("sqlite", url, size, args.workers, args.threads, Path(tmp)))
+            runs.append(
+                bench_store("sqlite", url, size, args.workers, args.threads, Path(tmp), args.policy)
+            )
         if neo4j_uri:
             for size in (int(s) for s in args.neo4j_sizes.split(",")):
                 wipe_neo4j(neo4j_uri)
@@ -408,6 +421,7 @@ def main() -> None:
         },
         "workers": args.workers,
         "client_threads": args.threads,
+        "policy": str(args.policy) if args.policy else "default",
         "runs": runs,
     }
     RESULTS.mkdir(exist_ok=True)

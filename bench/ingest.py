@@ -46,6 +46,8 @@ from resolvers.identity.normalise import Normaliser
 from resolvers.identity.observations import RawObservation
 from resolvers.identity.policy import load_policy
 
+POLICY_TEXT: str | None = None  # the merge policy file laid over the defaults (--policy)
+
 RESULTS = Path(__file__).parent / "results"
 PROBE_SIZE = 5000  # records of fresh people per probe (a tenth of a smaller run)
 
@@ -175,7 +177,7 @@ def bench_size(observations: int, batch: int, workdir: Path) -> dict[str, Any]:
     gc.freeze()
     thresholds = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
-    policy = load_policy()
+    policy = load_policy(POLICY_TEXT)
 
     bare = BareStitcher(str(workdir / f"bare-{observations}.db"), Normaliser(policy, "TW"))
     baseline = run("baseline", batches, bare.ingest, probes)
@@ -203,7 +205,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", default="20000,500000")
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--policy", type=Path, default=None, help="a merge policy file")
     args = parser.parse_args()
+    global POLICY_TEXT
+    POLICY_TEXT = args.policy.read_text(encoding="utf-8") if args.policy else None
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="c360-bench-") as tmp:
         results = [bench_size(n, args.batch, Path(tmp)) for n in sizes]

@@ -97,3 +97,5 @@ FOR ()-[l:LINK]-() ON (l.conflict);
 
 CREATE INDEX change_ref_customer IF NOT EXISTS
 FOR (r:ChangeRef) ON (r.customer_id);
+CREATE CONSTRAINT person_block_key IF NOT EXISTS
+FOR (b:PersonBlock) REQUIRE b.key IS UNIQUE;

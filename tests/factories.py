@@ -79,6 +79,8 @@ def obs(
     **attributes: Any,
 ) -> RawObservation:
     """An observation ``hours`` after START carrying ``(kind, value)`` identifiers."""
+    if "day" in attributes or "days" in attributes:
+        raise TypeError("obs() places a record in hours after START: pass hours=24 * days")
     return RawObservation(
         id=obs_id,
         source=source,

@@ -94,6 +94,26 @@ class StewardOut(_Out):
     changed_customers: list[str]
 
 
+class FieldScoreOut(_Out):
+    """One field of two records compared: its agreement level and the weight it carries."""
+
+    field: str
+    level: str = Field(description="exact, close, different or absent")
+    weight: float = Field(description="log2(m/u) of the level; 0 when absent")
+
+
+class PersonEvidenceOut(_Out):
+    """How person evidence scores a link no observation made, under the policy in force."""
+
+    records: list[str] = Field(description="the two observations compared")
+    match_key: str = Field(description="agreeing fields +, disagreeing -: +GIVEN+DOB-STREET")
+    total: float
+    decision: str = Field(description="match, review or none under the thresholds")
+    upper: float
+    lower: float
+    fields: list[FieldScoreOut]
+
+
 class LinkOut(_Out):
     """A link with its state and evidence."""
 
@@ -108,6 +128,7 @@ class LinkOut(_Out):
     observations: list[str]
     decided_by: str | None = None
     decided_at: datetime | None = None
+    person_evidence: PersonEvidenceOut | None = None
 
 
 class ConflictsOut(_Out):

@@ -12,7 +12,19 @@ from contextlib import suppress
 
 from pydantic import ValidationError
 
-from app.cli import demo, export, keys, load, mcp, migrate, policy, reresolve, serve, verify
+from app.cli import (
+    demo,
+    export,
+    keys,
+    load,
+    match,
+    mcp,
+    migrate,
+    policy,
+    reresolve,
+    serve,
+    verify,
+)
 from app.cli.common import EXIT_FAILED, EXIT_USAGE, close_engines, fail
 from app.engine import RegionMismatch
 from app.errors import Unprocessable
@@ -20,7 +32,7 @@ from app.settings import Settings
 from app.store.protocol import StoreUnavailable
 from resolvers.errors import DomainError, PolicyError
 
-COMMANDS = (serve, mcp, keys, load, export, verify, reresolve, demo, migrate, policy)
+COMMANDS = (serve, mcp, keys, load, export, verify, reresolve, demo, migrate, match, policy)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from operator import itemgetter
 from typing import Any
@@ -39,6 +40,9 @@ WALK_IN_RATE = 0.30  # of pos records of loyalty members: front-desk phone, card
 GUEST_PHONE_RATE = 0.40  # of pos records of non-members: own phone; the rest are walk-ins
 FAMILY_MAILBOX_USE_RATE = 0.40  # of e-mail fields of people whose household has a mailbox
 FAMILY_COMPUTER_USE_RATE = 0.40  # of anonymous ids of people whose household shares a computer
+NEW_MAILBOX_RATE = 0.15  # of people: one record (a kiosk registration) with a mailbox seen
+# nowhere else, so only names, birth date and city join it to the person
+DATE_SPELLINGS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d")
 SECOND_EMAIL_USE_RATE = 0.30  # of e-mail fields of people with two addresses
 LANDLINE_RATE = {"crm": 0.20, "warranty": 0.30, "booking": 0.15, "loyalty": 0.10, "eshop": 0.05}
 
@@ -378,7 +382,7 @@ class _Channels:
                 ids.append({"kind": "phone", "value": phone})
         attrs = self.form_names(p, 0.55, 0.2)
         if rand() < 0.7:
-            attrs["birth_date"] = p.birth_date.isoformat()
+            attrs["birth_date"] = spelled(p.birth_date, p.person_id)
         if rand() < 0.5:
             attrs["gender"] = p.gender
         if rand() < 0.8:
@@ -486,7 +490,7 @@ class _Channels:
             ids.append({"kind": "email", "value": self.email_of(p, hh)})
         attrs = self.form_names(p, 0.6, 0.2)
         if rand() < 0.6:
-            attrs["birth_date"] = p.birth_date.isoformat()
+            attrs["birth_date"] = spelled(p.birth_date, p.person_id)
         if rand() < 0.4:
             attrs["gender"] = p.gender
         return ids, attrs
@@ -644,6 +648,7 @@ def _observe(
     for person in world.people:
         for at, channel, record in channels.records_of(person, span):
             raw.append((at, channel, record, person.person_id))
+    raw += _unlinked_records(world, seed, span)
     raw.sort(key=itemgetter(0))
     origin = start.astimezone(UTC).replace(tzinfo=None, microsecond=0)
     shift = origin.minute * 60 + origin.second
@@ -694,3 +699,35 @@ def generate_observations(
     """Seeded observations of ``people`` people over ``days`` days, with ground truth."""
     world = generate_world(people, seed, region)
     return observations_from_world(world, seed, start, days, invalid_rate)
+
+
+def spelled(born: date, person_id: str, salt: str = "") -> str:
+    """A birth date in one of the spellings channels send, fixed per person (and salt)."""
+    pick = zlib.crc32(f"{person_id}{salt}".encode()) % len(DATE_SPELLINGS)
+    return born.strftime(DATE_SPELLINGS[pick])
+
+
+def _unlinked_records(world: World, seed: int, span: int) -> list[tuple[int, str, Record, str]]:
+    """Records that share no identifier with anything: a kiosk registration with a mailbox
+    used nowhere else, names in a script or spelling of its own, the birth date and city.
+
+    Drawn from their own random stream, so every other record stays as it was.
+    """
+    rng = random.Random(f"contact360-demo-unlinked:{seed}")
+    out: list[tuple[int, str, Record, str]] = []
+    for n, p in enumerate(world.people):
+        if rng.random() >= NEW_MAILBOX_RATE:
+            continue
+        name = p.name
+        given = rng.choice([g for g in (name.given_han, name.given_roman, name.english) if g])
+        if given == name.given_roman and len(given) > 4 and rng.random() < 0.3:
+            i = rng.randrange(1, len(given) - 2)
+            given = given[:i] + given[i + 1] + given[i] + given[i + 2 :]  # two letters swapped
+        family = name.family_han if name.family_han and rng.random() < 0.5 else name.family_roman
+        attrs: dict[str, Any] = {"first_name": given, "last_name": family}
+        attrs["birth_date"] = spelled(p.birth_date, p.person_id, "kiosk")
+        attrs["city"] = p.city.zh if rng.random() < 0.6 else p.city.en
+        local = f"{name.given_roman}{name.family_roman}".lower().replace(" ", "").replace("-", "")
+        ids = [{"kind": "email", "value": f"{local}.k{n}@kioskmail.tw"}]
+        out.append((rng.randrange(span), "warranty", (ids, attrs), p.person_id))
+    return out

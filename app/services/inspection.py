@@ -15,12 +15,14 @@ from app.services.evidence import load_evidence
 from app.store.protocol import AuditRecord, GraphReader, Pair
 from resolvers.identity.evidence import JOINING, IdentifierState, LinkRecord, link_rank
 from resolvers.identity.observations import RawIdentifier
+from resolvers.identity.person import person_record, score
 
 HISTORY_PAGE = 50
+RECORDS_READ = 1000  # records of a link's two ends read to explain a person-evidence link
 
 
-def link_view(link: LinkRecord) -> dict[str, Any]:
-    """A link as stewards read it."""
+def link_view(link: LinkRecord, person: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A link as stewards read it; ``person``: how person evidence scores it, for such links."""
     return {
         "a": link.a,
         "b": link.b,
@@ -33,6 +35,36 @@ def link_view(link: LinkRecord) -> dict[str, Any]:
         "observations": [oid for _, oid in link.observations],
         "decided_by": link.decided_by,
         "decided_at": link.decided_at,
+        "person_evidence": person,
+    }
+
+
+def person_view(tx: GraphReader, engine: Engine, link: LinkRecord) -> dict[str, Any] | None:
+    """A person-evidence link's two records compared under the policy in force, field by field.
+
+    The records are the pair that proposed the link (its observation sample); None for links
+    observations made, or when those records cannot be read.
+    """
+    if not link.by_person:
+        return None
+    ids = [oid for _, oid in link.observations]
+    stored = {o.id: o for o in tx.observations_of([link.a, link.b], RECORDS_READ)}
+    if len(ids) != 2 or not all(i in stored for i in ids):
+        return None
+    rule = engine.policy.match
+    scored = score(
+        person_record(stored[ids[0]].attributes), person_record(stored[ids[1]].attributes), rule
+    )
+    return {
+        "records": ids,
+        "match_key": scored.match_key,
+        "total": scored.total,
+        "decision": scored.decision(rule),
+        "upper": rule.upper,
+        "lower": rule.lower,
+        "fields": [
+            {"field": f.field, "level": f.level.value, "weight": f.weight} for f in scored.fields
+        ],
     }
 
 
@@ -80,7 +112,9 @@ def customer_graph(engine: Engine, customer_id: str) -> dict[str, Any]:
             "kind_counts": customer.kind_counts,
             "identifiers": [identifier_view(members[k]) for k in sorted(members)],
             "neighbours": [identifier_view(neighbours[k]) for k in sorted(neighbours)],
-            "links": [link_view(links[p]) for p in sorted(links)],
+            "links": [
+                link_view(links[p], person_view(tx, engine, links[p])) for p in sorted(links)
+            ],
             "bridges": [list(b) for b in bridges],
         }
 
@@ -127,10 +161,15 @@ def explain(engine: Engine, customer_id: str, a: RawIdentifier, b: RawIdentifier
             links = dict(evidence.links)
             links.update(tx.links_touching([key_a, key_b]))
         path = _strongest_path(links, key_a, key_b, engine)
+        for step in path:
+            link = links[(step["a"], step["b"])]
+            step["person_evidence"] = person_view(tx, engine, link)
         if same:
             summary = f"{key_a} and {key_b} are joined through {len(path)} link(s)"
         elif path:
-            blocking = [step for step in path if step["state"] not in ("active", "manual")]
+            blocking = [
+                step for step in path if step["state"] not in ("active", "manual", "matched")
+            ]
             why = "; ".join(f"{s['a']} - {s['b']}: {s['reason'] or s['state']}" for s in blocking)
             summary = f"{key_a} and {key_b} are in different customers: {why}"
         else:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from app.engine import Engine
 from app.services.evidence import reresolve
+from app.services.matching import rematch_in
 from app.store.protocol import GraphWriter, TornRead
 from resolvers.identity.changes import ChangeSet
 from resolvers.identity.evidence import IdentifierState, LinkRecord
@@ -125,7 +126,8 @@ def resolve_page(
     facts = {k: value_facts(s, policy, engine.normaliser) for k, s in known.items()}
     kinds = {k: s.kind for k, s in known.items()}
     attributes: dict[str, list[Mapping[str, object]]] = {k: [] for k in states}
-    for record in tx.observations_of(list(states), ALL_RECORDS):
+    records = tx.observations_of(list(states), ALL_RECORDS)
+    for record in records:
         for key in record.identifiers:
             if key in attributes:
                 attributes[key].append(record.attributes)
@@ -150,9 +152,11 @@ def resolve_page(
             seeds.add(key)
     if changed:
         tx.apply(ChangeSet(at=now, identifiers=changed))
+    # person links are proposed under the policy's weights: make those of this page again
+    seeds |= rematch_in(tx, engine, list(states), records, links, now)
     if not seeds:
         return PageResult(keys[-1], len(states), changed, transitions, ChangeSet(at=now), set())
-    owners = {c for k in seeds if (c := states[k].customer_id) is not None}
+    owners = {c for k in seeds if k in states and (c := states[k].customer_id) is not None}
     resolved = reresolve(tx, engine, seeds, owners, actor=actor, reason=reason)
     # every customer of the loaded components is now what the policy makes of it
     after_ids = {s.customer_id for s in resolved.identifiers.values() if s.customer_id}

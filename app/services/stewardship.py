@@ -10,6 +10,7 @@ from app.engine import Engine
 from app.errors import Conflict, NotFound, Unprocessable
 from app.services.customers import find_customer, identifier_key
 from app.services.evidence import reresolve
+from app.services.matching import restored
 from app.store.protocol import GraphWriter, ReviewLabel
 from resolvers.customer360 import feed
 from resolvers.identity.changes import AuditEntry, ChangeSet
@@ -79,12 +80,26 @@ def restore_link(
             raise NotFound("these two identifiers were never linked", code="link_not_found")
         if link.state not in (LinkState.SUPPRESSED, LinkState.MANUAL):
             raise Conflict("only a cut or forced link can be restored", code="not_steward_decided")
+        now = engine.clock()
+        if link.by_person:
+            # person evidence proposed it: the policy in force decides again
+            back = replace(restored(tx, engine, link), decided_by=actor, decided_at=now)
+            return _decide_links(
+                tx,
+                engine,
+                [back],
+                state=back.state,
+                action="restore_link",
+                reason=reason,
+                actor=actor,
+                now=now,
+                keep=True,
+            )
         if link.count == 0:
             raise Conflict(
                 "a forced link with no observed evidence is removed by cutting it",
                 code="no_evidence",
             )
-        now = engine.clock()
         return _decide_links(
             tx,
             engine,
@@ -324,18 +339,24 @@ def _decide_links(
     now: datetime,
     focus: Sequence[str] = (),
     created: Sequence[tuple[str, str]] = (),
+    keep: bool = False,
 ) -> StewardResult:
+    """Write links in a state and re-resolve; ``keep``: they come decided, write them as is."""
     keys = sorted({k for link in links for k in (link.a, link.b)} | set(focus))
     states = tx.identifiers(keys)
     before = sorted({s.customer_id for s in states.values() if s.customer_id})
     out = ChangeSet(at=now, new_links=set(created))
     for link in links:
-        out.links[link.pair] = replace(
-            link,
-            state=state,
-            reason=f"{action} by {actor}: {reason}" if state is not LinkState.ACTIVE else None,
-            decided_by=actor,
-            decided_at=now,
+        out.links[link.pair] = (
+            link
+            if keep
+            else replace(
+                link,
+                state=state,
+                reason=f"{action} by {actor}: {reason}" if state is not LinkState.ACTIVE else None,
+                decided_by=actor,
+                decided_at=now,
+            )
         )
     tx.apply(out)
     again = reresolve(tx, engine, keys, before, actor=actor, reason=f"{action}: {reason}")

@@ -10,6 +10,7 @@ from app.engine import Engine
 from app.errors import Conflict
 from app.services.batches import check_batch, item_loc, one_per_item
 from app.services.evidence import owned_customers, reresolve
+from app.services.matching import match_in
 from app.store.protocol import GraphWriter, Pair
 from resolvers.customer360 import feed
 from resolvers.errors import FieldError
@@ -147,6 +148,12 @@ def stitch_in(
             for outcome in outcomes:
                 if outcome.deferred:
                     outcome.merged.extend(_absorbed_by(again))
+        if keep_observations:
+            matched = match_in(tx, engine, fresh, actor)
+            if matched is not None:
+                _collect(matched, final_ids, final_links)
+                if audit is not None:
+                    audit.extend(matched.audit)
         merged = {o.observation_id: sorted(set(o.merged)) for o in outcomes}
     results = _results(tx, engine, observations, stored, final_ids, final_links, merged)
     if fresh and keep_observations:

@@ -125,6 +125,11 @@ class GraphReader(Protocol):
         """Observations carrying any of these identifiers, newest first."""
         ...
 
+    def person_candidates(self, blocks: Collection[str], per_block: int) -> list[StoredObservation]:
+        """Observations filed under any of these blocking keys, at most ``per_block`` a key,
+        in id order."""
+        ...
+
     def history(
         self, customer_ids: Collection[str], limit: int, before: int | None
     ) -> list[AuditRecord]:

@@ -61,8 +61,10 @@ class AuditEntry:
 class ChangeSet:
     """Everything one step of a unit of work writes, applied by a store in this order:
     repoint members of absorbed customers, upsert identifiers, links and customers,
-    delete absorbed customers, record aliases, observations, audit entries and the changes
-    the feed reports (``resolvers.customer360.feed``)."""
+    delete absorbed customers, record aliases, observations, audit entries, the blocking keys
+    of observations' person evidence (``person_blocks``: observation id to keys) and the
+    changes the feed reports (``resolvers.customer360.feed``); ``deleted_links``
+    (person-evidence links a new policy no longer proposes) go first."""
 
     at: datetime
     repoint: dict[str, str] = field(default_factory=dict)
@@ -77,6 +79,8 @@ class ChangeSet:
     observations: list[Observation] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
     feed: list[Change] = field(default_factory=list)
+    person_blocks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    deleted_links: set[tuple[str, str]] = field(default_factory=set)
 
     def is_empty(self) -> bool:
         """Whether there is nothing to write."""
@@ -90,6 +94,8 @@ class ChangeSet:
             or self.observations
             or self.audit
             or self.feed
+            or self.person_blocks
+            or self.deleted_links
         )
 
 

@@ -101,8 +101,11 @@ max_neighbours = { email = 1, user_id = 1 }
 #                        strong kind is generic (a shop's front-desk phone on walk-in sales)
 #   max_total            ... or with more distinct strong identifiers than this in all
 #   max_persons          a shareable value (an e-mail) seen with more than this many
-#                        per-person values of one kind (mobiles) is shared: 1 catches a
-#                        couple's mailbox, but also splits one person with two mobiles
+#                        per-person values of one kind (mobiles) is shared -- but only when
+#                        its records say nothing of the person: records that name one
+#                        person (a birth date or given name, no contradiction) keep it
+#                        personal, records that disagree make it shared whatever the count.
+#                        The same judgement overrides a kind's max_neighbours (a cookie)
 #   conflict_attributes  traits a person does not vary: records carrying a shareable value
 #                        that disagree on one are about different people (a family mailbox)
 #   name_attributes      given names, compared the same way but only within a script of
@@ -160,6 +163,39 @@ first_name = "source_priority"
 last_name = "source_priority"
 birth_date = "most_frequent"
 gender = "most_frequent"
+
+# ---------------------------------------------------------------------------------------
+# Person matching: records that share no identifier joined by what they say about the
+# person (docs/policy.md, "Person evidence"). Each field of two records is compared into a
+# level (exact, close, different; absent when either side is silent) whose weight is
+# log2(m/u): m how often true matches show that level, u how often non-matches do. The
+# score is the sum. `c360 match train` estimates m, u and frequencies from the store.
+#   upper        a pair scoring this or more becomes a `matched` link
+#   lower        from here up to `upper`, a proposal in the review queue; below, nothing
+#   veto         fields on which a `different` level rules a match out (twins share all
+#                but a given name; one person keeps one birth date)
+#   block_limit  candidates read per blocking key (keys shared by more records are capped)
+#   fields       m and u per field, each [exact, close, different]
+#   frequencies  per name field, each value's share of records: agreeing on a common
+#                value weighs log2(m / share) instead of log2(m / u)
+# ---------------------------------------------------------------------------------------
+[match]
+enabled = true
+upper = 20.0
+lower = 15.0
+veto = []
+block_limit = 100
+
+[match.fields]
+first_name = { m = [0.86, 0.10, 0.04], u = [0.01, 0.02, 0.97] }
+last_name  = { m = [0.86, 0.10, 0.04], u = [0.004, 0.01, 0.986] }
+birth_date = { m = [0.90, 0.08, 0.02], u = [0.0004, 0.003, 0.9966] }
+gender     = { m = [0.97, 0.01, 0.03], u = [0.50, 0.01, 0.49] }
+street     = { m = [0.80, 0.14, 0.06], u = [0.0005, 0.002, 0.9975] }
+city       = { m = [0.85, 0.09, 0.06], u = [0.05, 0.02, 0.93] }
+postcode   = { m = [0.85, 0.09, 0.06], u = [0.005, 0.02, 0.975] }
+
+[match.frequencies]
 
 # ---------------------------------------------------------------------------------------
 # Currency: events may carry amounts in other currencies; profiles report them in the

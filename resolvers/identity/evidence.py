@@ -29,9 +29,12 @@ class LinkState(StrEnum):
     REJECTED = "rejected"
     SUPPRESSED = "suppressed"
     MANUAL = "manual"
+    MATCHED = "matched"  # joined by person evidence (names, birth date, address), no identifier
 
 
-JOINING = frozenset({LinkState.ACTIVE, LinkState.MANUAL})
+JOINING = frozenset({LinkState.ACTIVE, LinkState.MANUAL, LinkState.MATCHED})
+REVIEW_PREFIX = "review:"  # a person-evidence proposal between the thresholds, for a steward
+PERSON_SOURCE = "person-evidence"  # the only source of a link no observation saw
 
 
 @dataclass(slots=True)
@@ -78,6 +81,16 @@ class LinkRecord:
     reason: str | None = None
     decided_by: str | None = None
     decided_at: datetime | None = None
+
+    @property
+    def by_person(self) -> bool:
+        """Whether only person evidence proposes it: no observation saw its two ends together."""
+        return self.count == 0 and self.sources == (PERSON_SOURCE,)
+
+    @property
+    def proposal(self) -> bool:
+        """Whether it is a person-evidence proposal waiting for review (never joins by itself)."""
+        return self.by_person and (self.reason or "").startswith(REVIEW_PREFIX)
 
     @property
     def pair(self) -> tuple[str, str]:

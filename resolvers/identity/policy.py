@@ -11,6 +11,7 @@ from typing import Any, Protocol, TypeVar
 
 from resolvers.errors import PolicyError
 from resolvers.identity.default_policy import DEFAULT_POLICY_TOML
+from resolvers.identity.person.settings import MatchRule, parse_match
 
 KIND_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 NORMALISERS = ("email", "phone", "id")
@@ -109,6 +110,7 @@ class MergePolicy:
     email: EmailRules = EmailRules()
     survivorship: Survivorship = Survivorship()
     fx_rates: Mapping[str, float] = field(default_factory=dict)
+    match: MatchRule = field(default_factory=MatchRule)
 
     def kind(self, name: str) -> KindRule | None:
         """The rule of a kind, or None when the policy does not declare it."""
@@ -198,7 +200,9 @@ _SETTINGS: dict[str, frozenset[str]] = {
 
 
 def _build(doc: Mapping[str, Any]) -> MergePolicy:
-    unknown = set(doc) - {"kinds", "generic", "placeholders", "email", "survivorship", "currency"}
+    unknown = set(doc) - {
+        "kinds", "generic", "placeholders", "email", "survivorship", "currency", "match"
+    }  # fmt: skip
     if unknown:
         raise PolicyError(f"unknown policy table(s): {', '.join(sorted(unknown))}")
     for table, allowed in _SETTINGS.items():
@@ -272,7 +276,8 @@ def _build(doc: Mapping[str, Any]) -> MergePolicy:
                 "numbers, the units of the account currency one unit of that currency is worth"
             )
         fx_rates[code.upper()] = float(number)
-    return MergePolicy(kinds, generic, placeholders, email, survivorship, fx_rates)
+    match = parse_match(_table(doc, "match"))
+    return MergePolicy(kinds, generic, placeholders, email, survivorship, fx_rates, match)
 
 
 def _kind(name: str, spec: Any, where: str = "") -> KindRule:

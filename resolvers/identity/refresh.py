@@ -20,7 +20,7 @@ from resolvers.identity.generic import generic_reason
 from resolvers.identity.normalise import Normaliser
 from resolvers.identity.policy import MergePolicy, Role
 from resolvers.identity.stitching import PLACEHOLDER_REASON
-from resolvers.identity.traits import Traits, merge_traits, record_traits
+from resolvers.identity.traits import Traits, merge_traits, observed_traits
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ def fold_traits(attributes: Iterable[Mapping[str, object]], policy: MergePolicy)
     """The trait summary of a value from the attributes of every record that carried it."""
     traits: Traits = {}
     for record in attributes:
-        found = record_traits(record, policy.generic)
+        found = observed_traits(record, policy.generic)
         if found:
             traits = merge_traits(traits, found)
     return traits
@@ -80,8 +80,8 @@ def count_neighbours(
     neighbours: dict[str, int] = {}
     persons: dict[str, int] = {}
     for link in links:
-        if key not in (link.a, link.b):
-            continue
+        if key not in (link.a, link.b) or link.by_person:
+            continue  # person evidence proposes a link; no record saw the two values together
         other = link.b if link.a == key else link.a
         fact, kind = facts[other], kinds[other]
         rule = policy.rule_of(kind, fact.variant)

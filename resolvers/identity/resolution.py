@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from resolvers.identity.evidence import (
+    REVIEW_PREFIX,
     IdentifierState,
     LinkRecord,
     LinkState,
@@ -115,10 +116,13 @@ def resolve(
     states: dict[Pair, tuple[LinkState, str | None]] = {}
     manual: list[LinkRecord] = []
     linking: list[LinkRecord] = []
+    matching: list[LinkRecord] = []
     attaching: list[LinkRecord] = []
     for link in links:
-        if link.state is LinkState.SUPPRESSED:
-            continue
+        if link.state is LinkState.SUPPRESSED or (
+            link.proposal and link.state is not LinkState.MANUAL
+        ):
+            continue  # a steward's cut, or a proposal waiting for review: decided elsewhere
         if link.a not in live or link.b not in live:
             if link.state is not LinkState.MANUAL:
                 dead = identifiers[link.a] if link.a not in live else identifiers[link.b]
@@ -126,6 +130,8 @@ def resolve(
             continue
         if link.state is LinkState.MANUAL:
             manual.append(link)
+        elif link.by_person:
+            matching.append(link)
         elif live[link.a].attach or live[link.b].attach:
             attaching.append(link)
         else:
@@ -149,6 +155,17 @@ def resolve(
             states[link.pair] = (LinkState.ACTIVE, None)
         else:
             states[link.pair] = (LinkState.REJECTED, reason)
+
+    # Person evidence joins after every identifier link, under the same guards.
+    for link in sorted(matching, key=rank):
+        ra, rb = comps.find(link.a), comps.find(link.b)
+        if ra == rb:
+            states[link.pair] = (LinkState.MATCHED, None)
+        elif (reason := comps.refusal(ra, rb)) is not None:
+            states[link.pair] = (LinkState.REJECTED, reason)
+        else:
+            comps.union(ra, rb)
+            states[link.pair] = (LinkState.MATCHED, None)
 
     # Attach identifiers (cookies, landlines) join the customer of their strongest, oldest
     # link and never join two customers: a link may only bring in a side that is not placed.
@@ -198,6 +215,13 @@ ATTACH_REASON = "attach: this identifier already joins another customer"
 def is_conflict(reason: str | None) -> bool:
     """Whether a rejection is a policy conflict a steward may review (not a dead value)."""
     return reason is not None and reason.startswith(("limit:", "attach:", "traits:"))
+
+
+def awaits_review(state: LinkState, reason: str | None) -> bool:
+    """Whether a link waits in the stewards' queue: a policy conflict or a person proposal."""
+    return state is LinkState.REJECTED and (
+        is_conflict(reason) or (reason or "").startswith(REVIEW_PREFIX)
+    )
 
 
 def dead_reason(state: IdentifierState) -> str:

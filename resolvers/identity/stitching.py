@@ -34,6 +34,7 @@ from resolvers.identity.traits import (
     clash,
     disagreement,
     merge_traits,
+    observed_traits,
     record_traits,
     union,
 )
@@ -91,7 +92,7 @@ class Workspace:
         if keep:
             self.out.observations.append(obs)
         states = [self._touch(ident.key, ident.kind, obs) for ident in obs.identifiers]
-        changed = self._record_traits(states, obs)
+        changed = self._record_traits(states, obs, keep)
         outcome = Outcome(obs.id, [])
         edges: list[LinkRecord] = []
         deferred = False
@@ -121,7 +122,14 @@ class Workspace:
                     deferred = True
             elif state.status is Status.GENERIC:
                 # the evidence grew: say why from all of it, not from what came first
-                state.status_reason = generic_reason(state, self.policy) or state.status_reason
+                reason = generic_reason(state, self.policy)
+                if reason is None:
+                    # the records now show one person behind it: it is personal again
+                    state.status, state.status_reason = Status.ACTIVE, None
+                    self.seed_keys.add(state.key)
+                    deferred = True
+                else:
+                    state.status_reason = reason
                 self._dirty_ids.add(state.key)
         for link in edges:
             a, b = self.ids[link.a], self.ids[link.b]
@@ -172,9 +180,13 @@ class Workspace:
                 self._dirty_ids.add(key)
         return state
 
-    def _record_traits(self, states: list[IdentifierState], obs: Observation) -> set[str]:
+    def _record_traits(
+        self, states: list[IdentifierState], obs: Observation, kept: bool
+    ) -> set[str]:
         """Note the record's traits on each identifier; answer which identifiers changed."""
-        traits = record_traits(obs.attributes, self.policy.generic)
+        # a stored record also says whether it named the person (refresh folds the same)
+        find = observed_traits if kept else record_traits
+        traits = find(obs.attributes, self.policy.generic)
         changed: set[str] = set()
         if not traits:
             return changed
@@ -190,14 +202,17 @@ class Workspace:
             if customer is None:
                 continue
             now_agreeing = agreeing(merged)
-            customer.traits = union(customer.traits, now_agreeing)
+            grown = union(customer.traits, now_agreeing)
+            # a link the customer refused may now be refused for another reason, whether the
+            # customer's traits grew or only this identifier's did
+            refused = customer.conflicts > 0 and (
+                grown != customer.traits or now_agreeing != before
+            )
+            customer.traits = grown
             self._dirty_customers.add(customer.id)
-            if not before.keys() <= now_agreeing.keys() or disagreement(customer.traits):
-                # the customer's people no longer agree: only re-resolving can tell who is who
-                self.seed_customers.add(customer.id)
-                self.seed_keys.add(state.key)
-            elif customer.conflicts and now_agreeing != before:
-                # a refused link of this customer may now be refused for another reason
+            if not before.keys() <= now_agreeing.keys() or disagreement(grown) or refused:
+                # the customer's people no longer agree, or a refusal may read differently:
+                # only re-resolving can tell who is who
                 self.seed_customers.add(customer.id)
                 self.seed_keys.add(state.key)
         return changed
@@ -208,8 +223,19 @@ class Workspace:
         pair = pair_of(a.key, b.key)
         self._dirty_links.add(pair)
         link = self.links.get(pair)
-        if link is not None:
+        if link is not None and not link.by_person:
             return link, False, link.add_evidence(obs.observed_at, obs.source, obs.id)
+        if link is not None:
+            # first seen together: an observed link now, whatever person evidence proposed
+            # (a steward's cut stays cut); counted as new, so neighbours and order are kept
+            link.count = 1
+            link.first_seen_at = link.last_seen_at = obs.observed_at
+            link.sources = (obs.source,)
+            link.observations = ((obs.observed_at, obs.id),)
+            if link.state not in (LinkState.SUPPRESSED, LinkState.MANUAL):
+                link.state, link.reason = LinkState.ACTIVE, None
+            self.seed_keys.update(pair)
+            return link, True, False
         link = LinkRecord(
             a=pair[0],
             b=pair[1],

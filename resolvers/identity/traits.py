@@ -56,6 +56,23 @@ def record_traits(attributes: Mapping[str, Any], rule: GenericRule) -> dict[str,
     return out
 
 
+SILENT = "silent"  # a trait: some record carrying the value said nothing of the person
+
+
+def observed_traits(attributes: Mapping[str, Any], rule: GenericRule) -> dict[str, str]:
+    """A stored record's traits, and ``silent`` when it states no birth date and no given name:
+    a value is one person's only when every record carrying it says who that person is."""
+    out = record_traits(attributes, rule)
+    if not any(identifying(trait) for trait in out):
+        out[SILENT] = "1"
+    return out
+
+
+def identifying(trait: str) -> bool:
+    """Whether a trait tells who a person is (a birth date, a given name), not only what."""
+    return trait.endswith("date") or trait.startswith("name.")
+
+
 def merge_traits(current: Traits, new: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
     """Add one record's traits; sorted and bounded, so the result ignores arrival order."""
     out = dict(current)

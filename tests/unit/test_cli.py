@@ -896,3 +896,41 @@ def test_import_reports_every_hostile_line_and_writes_every_good_chunk(cli: Cli)
                         (6, "Invalid JSON"), (7, "attributes.x"), (8, "observed_at")]:  # fmt: skip
         assert f"line {line}: {where}" in run.err, (line, run.err)
     assert cli.ids("observations") == ["ok-0", "ok-1", "ok-2"]
+
+
+# -- match train -------------------------------------------------------------------------------
+
+
+def test_match_train_writes_a_policy_file_that_reresolve_applies(cli: Cli) -> None:
+    people = [
+        ("Jane", "Doe", "1990-02-03", "12 Wallaby St", "2000"),
+        ("John", "Smith", "1962-07-01", "3 Beach Rd", "3000"),
+        ("Mary", "Major", "1975-11-20", "8 Hill Ave", "4000"),
+        ("Ann", "Lee", "1988-05-05", "1 Park Pl", "5000"),
+    ]
+    lines = []
+    for n, (first, last, born, street, postcode) in enumerate(people * 2):
+        lines.append(
+            observation(
+                f"r{n}",
+                ("email", f"p{n}@mail.com"),
+                first_name=first if n < 4 else first[:-1] + "x",
+                last_name=last,
+                birth_date=born,
+                street=street,
+                postcode=postcode,
+            )
+        )
+    assert cli("import", "observations", str(cli.jsonl("people.jsonl", *lines))).code == 0
+    out = cli.dir / "trained.toml"
+    run = cli("match", "train", "--output", str(out), "--random-pairs", "200")
+    assert run.code == 0, run.err
+    assert "candidate pairs written to" in run.out
+    assert cli("policy", "check", str(out)).code == 0
+    text = out.read_text()
+    assert text.startswith("# Written by `c360 match train` from 8 records")
+    assert "[match.fields]" in text
+    cli.env("C360_POLICY_FILE", str(out))
+    assert cli("reresolve").code == 0
+    printed = cli("match", "train", "--random-pairs", "50")
+    assert printed.code == 0 and "[match.fields]" in printed.out

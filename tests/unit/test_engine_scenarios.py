@@ -193,16 +193,43 @@ def test_a_family_mailbox_or_landline_keeps_two_people_with_different_birth_date
     assert_consistent(engine)
 
 
+LINE_1 = (("email", "mei.chen@gmail.com"), ("phone", "0958 204 731"))
 DUAL_SIM = [
     obs("eshop-1", ("email", "mei.chen@gmail.com"), ("phone", "0937-615-284"), first_name="美玲"),
     obs("line-1", ("email", "mei.chen@gmail.com"), ("phone", "0958 204 731"), hours=5),
 ]
 
 
-def test_by_default_an_email_seen_with_two_mobiles_is_judged_a_shared_mailbox(
+def test_an_email_seen_with_two_mobiles_stays_personal_when_its_records_describe_one_person(
     engine: Engine,
 ) -> None:
-    # The cost of catching a couple's mailbox: one person with two mobiles is split too.
+    # One person with two mobiles: every record names one person and contradicts nothing.
+    named = [DUAL_SIM[0], obs("line-1", *LINE_1, hours=5, first_name="美玲")]
+    stitch(engine, named, "test")
+    assert partition(engine.store) == {
+        frozenset({"email:meichen@gmail.com", f"phone:{MEI_MOBILE}", f"phone:{ZHI_MOBILE}"})
+    }
+    assert_consistent(engine)
+
+
+def test_an_email_seen_with_two_mobiles_is_shared_when_its_records_describe_two_people(
+    engine: Engine,
+) -> None:
+    couple = [*DUAL_SIM, obs("pos-2", ("phone", "0958 204 731"), hours=6, first_name="志明")]
+    couple[1] = obs("line-1", *LINE_1, hours=5, first_name="志明")
+    stitch(engine, couple, "test")
+    assert partition(engine.store) == {
+        frozenset({f"phone:{MEI_MOBILE}"}),
+        frozenset({f"phone:{ZHI_MOBILE}"}),
+    }
+    state = states(engine, "email:meichen@gmail.com")["email:meichen@gmail.com"]
+    assert state.status_reason == "shared: records carrying it name different people (han names)"
+
+
+def test_a_record_that_says_nothing_of_the_person_leaves_the_count_to_decide(
+    engine: Engine,
+) -> None:
+    # The LINE record names nobody: the mobiles may be two people's, as before.
     stitch(engine, DUAL_SIM, "test")
     assert partition(engine.store) == {
         frozenset({f"phone:{MEI_MOBILE}"}),
@@ -213,16 +240,18 @@ def test_by_default_an_email_seen_with_two_mobiles_is_judged_a_shared_mailbox(
         state.status_reason
         == "shared: seen with 2 different phone values that are one person's each"
     )
+    assert_consistent(engine)
 
 
 def test_max_persons_lets_a_brand_keep_two_mobiles_and_one_email_together() -> None:
     policy = load_policy("[generic]\nmax_persons = 2\n")
     lenient = Engine(SqliteStore(":memory:"), policy, Normaliser(policy, "TW"), clock=lambda: NOW)
-    stitch(lenient, DUAL_SIM, "test")
+    silent = [obs(o.id, *((i.kind, i.value) for i in o.identifiers), hours=1) for o in DUAL_SIM]
+    stitch(lenient, silent, "test")
     assert partition(lenient.store) == {
         frozenset({"email:meichen@gmail.com", f"phone:{MEI_MOBILE}", f"phone:{ZHI_MOBILE}"})
     }
-    # a third person's mobile on the same address still makes it shared
+    # a third mobile on the same address, with nothing said of anyone, makes it shared
     stitch(lenient, [obs("pos-9", ("email", "mei.chen@gmail.com"), ("phone", "0911 223 344"))], "t")
     assert states(lenient, "email:meichen@gmail.com")["email:meichen@gmail.com"].status.value == (
         "generic"

@@ -361,3 +361,39 @@ def test_a_kind_turned_into_attach_drops_the_default_limit() -> None:
 )
 def test_a_misspelt_setting_in_any_table_is_refused(text: str, message: str) -> None:
     assert refused(text) == message
+
+
+# -- person matching ----------------------------------------------------------------------------
+
+
+def test_the_matcher_ships_with_weights_for_every_field_and_sane_thresholds() -> None:
+    match = load_policy().match
+    assert match.enabled and match.lower < match.upper
+    assert set(match.fields) == {
+        "first_name", "last_name", "birth_date", "gender", "street", "city", "postcode"
+    }  # fmt: skip
+    assert all(w.m[0] > w.u[0] for w in match.fields.values())  # agreeing is evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[match]\nthreshold = 3\n", "match: unknown setting(s) threshold"),
+        ("[match]\nenabled = 1\n", "match.enabled must be true or false"),
+        ("[match]\nupper = 5.0\nlower = 9.0\n", "match.lower must not be above match.upper"),
+        ("[match]\nupper = 'high'\n", "match.upper must be a number"),
+        ("[match]\nveto = ['shoe_size']\n", "match.veto must be a list of fields"),
+        ("[match]\nblock_limit = 0\n", "match.block_limit must be a whole number"),
+        ("[match]\nfields = 3\n", "match.fields must be a table"),
+        ("[match.fields]\nnickname = { m = [0.9, 0.05, 0.05], u = [0.1, 0.1, 0.8] }\n",
+         "match.fields.nickname: unknown field"),
+        ("[match.fields]\ncity = { w = 0.5 }\n", "match.fields.city must set m and u"),
+        ("[match.fields]\ncity = { m = [0.9, 0.05, 1.5], u = [0.1, 0.1, 0.8] }\n",
+         "match.fields.city.m must be three probabilities"),
+        ("[match]\nfrequencies = []\n", "match.frequencies must be a table"),
+        ("[match.frequencies]\nstreet = { main = 0.1 }\n", "frequencies are kept for"),
+        ("[match.frequencies]\nlast_name = { chen = 2 }\n", "maps values to their share"),
+    ],
+)  # fmt: skip
+def test_a_wrong_match_setting_is_named(text: str, message: str) -> None:
+    assert message in refused(text)

@@ -52,6 +52,9 @@ def _in_order(mapping: Mapping[str, str | None]) -> list[list[dict[str, str | No
     return [[row] for row in rows] if chained else [rows]
 
 
+_MAX_LIMIT = 1_000_000
+
+
 class Neo4jGraph:
     """GraphWriter over one managed Neo4j transaction."""
 
@@ -174,9 +177,19 @@ class Neo4jGraph:
     def observations_of(self, keys: Collection[str], limit: int) -> list[StoredObservation]:
         if not keys:
             return []
-        rows = self.fetch(Query.READ_OBSERVATIONS_OF, keys=sorted(set(keys)), limit=limit)
+        # ArcadeDB answers nothing for a LIMIT of 2**62 ("every record"): cap it
+        rows = self.fetch(
+            Query.READ_OBSERVATIONS_OF, keys=sorted(set(keys)), limit=min(limit, _MAX_LIMIT)
+        )
         found = [records.stored_observation_of(row["o"]) for row in rows]
         return sorted(found, key=lambda o: (o.observed_at, o.id), reverse=True)
+
+    def person_candidates(self, blocks: Collection[str], per_block: int) -> list[StoredObservation]:
+        if not blocks:
+            return []
+        rows = self.fetch(Query.READ_PERSON_CANDIDATES, blocks=sorted(set(blocks)), limit=per_block)
+        found = [records.stored_observation_of(row["o"]) for row in rows]
+        return sorted(found, key=lambda o: o.id)
 
     def history(
         self, customer_ids: Collection[str], limit: int, before: int | None
@@ -296,6 +309,9 @@ class Neo4jGraph:
             for rows in _in_order(changes.repoint):
                 self.execute(Query.REPOINT_MEMBERS, rows=rows)
         self._write_identifiers(changes)
+        if changes.deleted_links:
+            rows = [{"a": a, "b": b} for a, b in sorted(changes.deleted_links)]
+            self.execute(Query.DELETE_LINKS, rows=rows)
         self._write_links(changes)
         self._write_customers(changes)
         if changes.aliases:
@@ -311,6 +327,13 @@ class Neo4jGraph:
             self.execute(Query.CREATE_OBSERVATIONS, rows=rows)
         self._write_audit(changes.audit)
         self._write_feed(changes.feed)
+        if changes.person_blocks:
+            filed = [
+                {"block": block, "observation": oid}
+                for oid, blocks in sorted(changes.person_blocks.items())
+                for block in blocks
+            ]
+            self.execute(Query.CREATE_PERSON_BLOCKS, rows=sorted(filed, key=lambda r: r["block"]))
 
     def _write_identifiers(self, changes: ChangeSet) -> None:
         created: list[dict[str, Any]] = []

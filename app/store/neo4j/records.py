@@ -23,7 +23,7 @@ from resolvers.identity.evidence import (
     Status,
 )
 from resolvers.identity.policy import Role
-from resolvers.identity.resolution import is_conflict
+from resolvers.identity.resolution import awaits_review
 
 Row = Mapping[str, Any]
 
@@ -82,7 +82,7 @@ def link_props(link: LinkRecord) -> dict[str, Any]:
     return {
         "state": link.state.value,
         "reason": link.reason,
-        "conflict": link.state is LinkState.REJECTED and is_conflict(link.reason),
+        "conflict": awaits_review(link.state, link.reason),
         "count": link.count,
         "first_seen_at": encode_time(link.first_seen_at),
         "last_seen_at": encode_time(link.last_seen_at),

@@ -20,7 +20,7 @@ from resolvers.identity.evidence import (
     Status,
 )
 from resolvers.identity.policy import Role
-from resolvers.identity.resolution import is_conflict
+from resolvers.identity.resolution import awaits_review
 
 _IDENTIFIER_COLUMNS = (
     "id, key, kind, customer_id, status, status_reason, first_seen_at, last_seen_at, "
@@ -248,6 +248,31 @@ class SqliteGraph:
             for row in rows
         ]
 
+    def person_candidates(self, blocks: Collection[str], per_block: int) -> list[StoredObservation]:
+        """Observations filed under any of these blocking keys, at most ``per_block`` a key."""
+        if not blocks:
+            return []
+        rows = self.conn.execute(
+            "SELECT id, source, observed_at, received_at, identifiers, attributes "
+            "FROM observations WHERE id IN ("
+            "  SELECT observation FROM ("
+            "    SELECT observation, row_number() OVER (PARTITION BY block ORDER BY observation) n"
+            "    FROM person_blocks WHERE block IN (SELECT value FROM json_each(?))"
+            "  ) WHERE n <= ?) ORDER BY id",
+            (_json_list(blocks), per_block),
+        )
+        return [
+            StoredObservation(
+                id=row[0],
+                source=row[1],
+                observed_at=decode_time(row[2]),
+                received_at=decode_time(row[3]),
+                identifiers=tuple(decode_json(row[4])),
+                attributes=decode_json(row[5]),
+            )
+            for row in rows
+        ]
+
     def history(
         self, customer_ids: Collection[str], limit: int, before: int | None
     ) -> list[AuditRecord]:
@@ -409,6 +434,12 @@ class SqliteGraph:
                 [(new, old) for old, new in changes.repoint.items()],
             )
         self._write_identifiers(changes)
+        if changes.deleted_links:
+            self._ensure_rowids({k for pair in changes.deleted_links for k in pair})
+            c.executemany(
+                "DELETE FROM links WHERE a = ? AND b = ?",
+                [(self._rowid[a], self._rowid[b]) for a, b in sorted(changes.deleted_links)],
+            )
         self._write_links(changes)
         self._write_customers(changes)
         if changes.aliases:
@@ -426,6 +457,11 @@ class SqliteGraph:
         self._write_observations(changes)
         self._write_audit(changes.audit)
         self._write_feed(changes.feed)
+        if changes.person_blocks:
+            c.executemany(
+                "INSERT OR IGNORE INTO person_blocks (block, observation) VALUES (?, ?)",
+                [(k, oid) for oid, keys in changes.person_blocks.items() for k in keys],
+            )
 
     def _write_identifiers(self, changes: ChangeSet) -> None:
         inserts, updates = [], []
@@ -475,7 +511,7 @@ class SqliteGraph:
             values = (
                 link.state.value,
                 link.reason,
-                int(link.state is LinkState.REJECTED and is_conflict(link.reason)),
+                int(awaits_review(link.state, link.reason)),
                 link.count,
                 encode_time(link.first_seen_at),
                 encode_time(link.last_seen_at),

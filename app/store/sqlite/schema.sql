@@ -88,6 +88,14 @@ CREATE TABLE IF NOT EXISTS observation_identifiers (
   PRIMARY KEY (identifier, observation)
 ) WITHOUT ROWID;
 
+-- Blocking keys of observations' person evidence (names, birth date, postcode): records
+-- that may describe one person are found by key, never by a scan.
+CREATE TABLE IF NOT EXISTS person_blocks (
+  block       TEXT NOT NULL,
+  observation TEXT NOT NULL,
+  PRIMARY KEY (block, observation)
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS audit (
   seq          INTEGER PRIMARY KEY,
   at           TEXT NOT NULL,

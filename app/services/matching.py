@@ -1,0 +1,153 @@
+"""Person evidence inside a stitch: file each record under its blocking keys, score it against
+the records sharing a key, and write the links the scores propose (resolvers/identity/person)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from app.engine import Engine
+from app.services.evidence import reresolve
+from app.store.protocol import GraphWriter, Pair, StoredObservation
+from resolvers.identity.changes import ChangeSet, Observation
+from resolvers.identity.evidence import LinkRecord, LinkState
+from resolvers.identity.person.proposals import (
+    PersonEvidence,
+    anchor_of,
+    evidence_of,
+    link_changes,
+    propose,
+    relink,
+    review_reason,
+)
+from resolvers.identity.person.record import person_record
+from resolvers.identity.person.scoring import score
+
+MATCH_REASON = "joined by person evidence (names, birth date, address)"
+RECORDS_READ = 1000  # records of a link's two ends read to score it again
+
+
+def match_in(
+    tx: GraphWriter, engine: Engine, observations: Sequence[Observation], actor: str
+) -> ChangeSet | None:
+    """Propose person-evidence links for freshly stored observations; re-resolve what they join.
+
+    Answers the re-resolution's changes, or None when nothing needed re-resolving.
+    """
+    policy = engine.policy
+    if not policy.match.enabled or not observations:
+        return None
+    fresh: list[PersonEvidence] = []
+    for obs in observations:
+        record = person_record(obs.attributes)
+        if record.evidence < 2:
+            continue
+        anchor = anchor_of(obs.keys, policy)
+        found = evidence_of(obs.id, obs.observed_at, anchor, record)
+        if found is not None:
+            fresh.append(found)
+    if not fresh:
+        return None
+    now = engine.clock()
+    tx.apply(ChangeSet(at=now, person_blocks={e.id: e.blocks for e in fresh}))
+    blocks = sorted({b for e in fresh for b in e.blocks})
+    mine = {e.id for e in fresh}
+    others = [o for o in tx.person_candidates(blocks, policy.match.block_limit) if o.id not in mine]
+    stored: list[PersonEvidence] = []
+    for other in others:
+        anchor = anchor_of(other.identifiers, policy)
+        found = evidence_of(other.id, other.observed_at, anchor, person_record(other.attributes))
+        if found is not None:
+            stored.append(found)
+    proposals = propose(fresh, stored, policy)
+    if not proposals:
+        return None
+    changes = link_changes(proposals, tx.links(proposals.keys()))
+    if not changes.links:
+        return None
+    tx.apply(ChangeSet(at=now, links=changes.links, new_links=changes.new))
+    if not changes.joins:
+        return None
+    ends = tx.identifiers({k for pair in changes.joins for k in pair})
+    customers = tx.customers({s.customer_id for s in ends.values() if s.customer_id})
+    seeds: set[str] = set()
+    for a, b in changes.joins:
+        ca, cb = ends[a].customer_id, ends[b].customer_id
+        settled = ca is not None and ca == cb and customers[ca].conflicts == 0
+        if not settled:
+            seeds.update((a, b))
+    if not seeds:
+        return None
+    return reresolve(tx, engine, seeds, (), actor=actor, reason=MATCH_REASON)
+
+
+def rematch_in(
+    tx: GraphWriter,
+    engine: Engine,
+    anchors: Collection[str],
+    records: Sequence[StoredObservation],
+    links: Mapping[Pair, LinkRecord],
+    now: datetime,
+) -> set[str]:
+    """Make the person links of these anchors again under the policy in force (a reresolve).
+
+    ``records`` must hold every record carrying an anchor and ``links`` every link touching
+    one. Records are (re)filed under their blocking keys, so a store written before person
+    evidence gains them. Answers the identifier keys whose links changed, to re-resolve.
+    """
+    policy = engine.policy
+    owned: list[PersonEvidence] = []
+    for record in records:
+        anchor = anchor_of(record.identifiers, policy)
+        if anchor in anchors:
+            found = evidence_of(
+                record.id, record.observed_at, anchor, person_record(record.attributes)
+            )
+            if found is not None:
+                owned.append(found)
+    proposals = {}
+    if policy.match.enabled and owned:
+        tx.apply(ChangeSet(at=now, person_blocks={e.id: e.blocks for e in owned}))
+        blocks = sorted({b for e in owned for b in e.blocks})
+        mine = {e.id for e in owned}
+        stored = []
+        for other in tx.person_candidates(blocks, policy.match.block_limit):
+            if other.id in mine:
+                continue
+            anchor = anchor_of(other.identifiers, policy)
+            found = evidence_of(
+                other.id, other.observed_at, anchor, person_record(other.attributes)
+            )
+            if found is not None:
+                stored.append(found)
+        proposals = propose(owned, stored, policy)
+    changes = relink(set(anchors), proposals, links)
+    if changes.links or changes.deleted:
+        tx.apply(
+            ChangeSet(
+                at=now,
+                links=changes.links,
+                new_links=changes.new,
+                deleted_links=changes.deleted,
+            )
+        )
+    return {k for pair in changes.joins for k in pair}
+
+
+def restored(tx: GraphWriter, engine: Engine, link: LinkRecord) -> LinkRecord:
+    """A cut person-evidence link given back to the policy: matched when its records score
+    above the upper threshold under the policy in force, else a proposal for review."""
+    ids = [oid for _, oid in link.observations]
+    stored = {o.id: o for o in tx.observations_of([link.a, link.b], RECORDS_READ)}
+    rule = engine.policy.match
+    decision = "review"
+    scored = None
+    if len(ids) == 2 and all(i in stored for i in ids):
+        a, b = (person_record(stored[i].attributes) for i in ids)
+        scored = score(a, b, rule)
+        decision = "match" if scored.decision(rule) == "match" else "review"
+    if decision == "match":
+        return replace(link, state=LinkState.MATCHED, reason=None)
+    reason = review_reason(scored) if scored else "review: person evidence (records unreadable)"
+    return replace(link, state=LinkState.REJECTED, reason=reason)

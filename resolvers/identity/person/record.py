@@ -1,0 +1,122 @@
+"""One record's person evidence, normalised: Latin-letter names, a date, a gender, an address."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from anyascii import anyascii
+
+_YEAR_FIRST = re.compile(r"^\s*(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})\s*$")
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*$")
+_GENDERS = {
+    "m": "m", "male": "m", "man": "m", "boy": "m", "mr": "m", "男": "m", "先生": "m",
+    "f": "f", "female": "f", "woman": "f", "girl": "f", "ms": "f", "mrs": "f", "女": "f",
+    "女士": "f", "小姐": "f",
+}  # fmt: skip
+# words of an address that channels abbreviate or not: one spelling each
+_STREET_WORDS = {
+    "street": "st", "str": "st", "road": "rd", "avenue": "ave", "av": "ave", "drive": "dr",
+    "place": "pl", "court": "ct", "crescent": "cres", "lane": "ln", "boulevard": "blvd",
+    "highway": "hwy", "terrace": "tce", "circuit": "cct", "parade": "pde", "close": "cl",
+    "section": "sec", "lane.": "ln", "alley": "aly", "floor": "fl", "number": "no",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """The comparable person traits of one record; an empty string is a trait not stated."""
+
+    first_name: str = ""
+    last_name: str = ""
+    birth_date: str = ""
+    gender: str = ""
+    street: str = ""
+    city: str = ""
+    postcode: str = ""
+    country: str = ""
+
+    @property
+    def evidence(self) -> int:
+        """How many traits the record states (a name and nothing else identifies nobody)."""
+        return sum(
+            bool(v)
+            for v in (
+                self.first_name,
+                self.last_name,
+                self.birth_date,
+                self.street,
+                self.postcode,
+            )
+        )
+
+
+def person_record(attributes: Mapping[str, Any]) -> PersonRecord:
+    """The normalised person evidence of a record's standard attributes."""
+    street = " ".join(
+        part
+        for part in (_text(attributes.get("street")), _text(attributes.get("address_line2")))
+        if part
+    )
+    return PersonRecord(
+        first_name=name_text(attributes.get("first_name")),
+        last_name=name_text(attributes.get("last_name")),
+        birth_date=birth_date(attributes.get("birth_date")),
+        gender=_GENDERS.get(_text(attributes.get("gender")), ""),
+        street=" ".join(_STREET_WORDS.get(w, w) for w in _words(street)),
+        city=" ".join(_words(_text(attributes.get("city")))),
+        postcode=re.sub(r"[^0-9a-z]", "", _text(attributes.get("postcode"))),
+        country=_text(attributes.get("country"))[:2],
+    )
+
+
+def name_text(raw: object) -> str:
+    """A name in lower-case Latin letters and single spaces, from any script.
+
+    Han, Hangul and Kana are transliterated (anyascii: pinyin, revised romanisation, Hepburn),
+    accents dropped, punctuation and hyphens read as spaces: "Mei-Ling" and "美玲" both give
+    comparable Latin letters.
+    """
+    if not isinstance(raw, str):
+        return ""
+    spaced = "".join(f" {ch} " if _is_cjk(ch) else ch for ch in raw)
+    return " ".join(_words(anyascii(unicodedata.normalize("NFKC", spaced)).casefold()))
+
+
+def birth_date(raw: object) -> str:
+    """``YYYY-MM-DD`` from year-first spellings (``1990-02-03``, ``19900203``, ``1990/2/3``)
+    or day-first ones (``03/02/1990``, ``3.2.1990``); empty when it is no plausible date."""
+    if not isinstance(raw, str):
+        return ""
+    match = _YEAR_FIRST.match(raw)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = _DAY_FIRST.match(raw)
+        if not match:
+            return ""
+        day, month, year = (int(g) for g in match.groups())
+        if month > 12 >= day:  # written month first: 12/31/1990
+            day, month = month, day
+    if not (1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        return ""
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _text(raw: object) -> str:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = str(raw)
+    if not isinstance(raw, str):
+        return ""
+    return anyascii(unicodedata.normalize("NFKC", raw)).strip().casefold()
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[0-9a-z]+", text)
+
+
+def _is_cjk(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith(("CJK", "HANGUL", "HIRAGANA", "KATAKANA"))
