@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from app.store.segments import SegmentReads, SegmentWrites
 from resolvers.changes import AuditEntry, ChangeSet
 from resolvers.events import Event, EventAggregate
 from resolvers.evidence import CustomerState, IdentifierState, LinkRecord
@@ -62,7 +63,7 @@ class TimelinePage:
     next_cursor: tuple[datetime, str] | None
 
 
-class GraphReader(Protocol):
+class GraphReader(SegmentReads, Protocol):
     """Reads inside a transaction (or a consistent read snapshot)."""
 
     def identifiers(self, keys: Collection[str]) -> dict[str, IdentifierState]:
@@ -151,7 +152,7 @@ class GraphReader(Protocol):
         ...
 
 
-class GraphWriter(GraphReader, Protocol):
+class GraphWriter(GraphReader, SegmentWrites, Protocol):
     """Reads and writes inside one atomic transaction."""
 
     def apply(self, changes: ChangeSet) -> None:

@@ -22,6 +22,7 @@ from neo4j import ManagedTransaction
 from app.store.codec import decode_json, encode_json, encode_time
 from app.store.neo4j import records
 from app.store.neo4j.queries import Query
+from app.store.neo4j.segments import Neo4jSegments
 from app.store.protocol import AuditRecord, Pair, StoredObservation, TimelinePage
 from cypher import load
 from resolvers.changes import AuditEntry, ChangeSet
@@ -45,7 +46,7 @@ def _in_order(mapping: Mapping[str, str | None]) -> list[list[dict[str, str | No
     return [[row] for row in rows] if chained else [rows]
 
 
-class Neo4jGraph:
+class Neo4jGraph(Neo4jSegments):
     """GraphWriter over one managed Neo4j transaction."""
 
     def __init__(self, tx: ManagedTransaction, locking: bool) -> None:

@@ -147,3 +147,41 @@ CREATE TABLE IF NOT EXISTS change_customers (
   change      INTEGER NOT NULL,
   PRIMARY KEY (customer_id, change)
 ) WITHOUT ROWID;
+
+-- Segments: definitions, materialised memberships, their history, time-based re-checks.
+CREATE TABLE IF NOT EXISTS segments (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  description TEXT NOT NULL,
+  condition   TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS segment_members (
+  segment_id  TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  since       TEXT NOT NULL,
+  why         TEXT NOT NULL,
+  PRIMARY KEY (segment_id, customer_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS segment_members_customer ON segment_members (customer_id);
+CREATE TABLE IF NOT EXISTS segment_history (
+  seq         INTEGER PRIMARY KEY,
+  segment_id  TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  at          TEXT NOT NULL,
+  entered     INTEGER NOT NULL,
+  cause       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS segment_history_customer ON segment_history (customer_id, seq);
+CREATE TABLE IF NOT EXISTS segment_rechecks (
+  segment_id  TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  due_at      TEXT NOT NULL,
+  PRIMARY KEY (segment_id, customer_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS segment_rechecks_due ON segment_rechecks (due_at);
+CREATE TABLE IF NOT EXISTS cursors (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
