@@ -60,6 +60,12 @@ def profile(engine: Engine, customer_id: str) -> dict[str, Any]:
     return _assemble(engine, loaded, customer_id)
 
 
+def served_profile(engine: Engine, tx: GraphReader, customer: CustomerState) -> dict[str, Any]:
+    """The profile of a live customer exactly as ``GET /v1/customers/{id}`` serves it, read
+    inside a caller's transaction (segments evaluate their conditions against it)."""
+    return _assemble(engine, _load(tx, customer), customer.id)
+
+
 def profile_by_identifier(engine: Engine, raw: RawIdentifier) -> dict[str, Any]:
     """The 360 profile of the customer holding an identifier."""
     key = identifier_key(engine, raw, ("query",))
