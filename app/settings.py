@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     account_currency: str = "TWD"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     startup_timeout_s: float = Field(default=60.0, gt=0)
+    follow_segments: bool = Field(
+        default=False, description="run the segment follower in an app built around a given engine"
+    )
 
     @field_validator("default_region")
     @classmethod

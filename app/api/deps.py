@@ -65,3 +65,4 @@ def actor_of(key: ApiKeyRecord) -> str:
 Ingest = Annotated[ApiKeyRecord, Depends(scope("ingest"))]
 Read = Annotated[ApiKeyRecord, Depends(scope("read"))]
 Steward = Annotated[ApiKeyRecord, Depends(scope("steward"))]
+Marketing = Annotated[ApiKeyRecord, Depends(scope("marketing"))]

@@ -10,11 +10,12 @@ from fastapi import FastAPI
 
 from app.api import errors
 from app.api.middleware import Guard
-from app.api.routers import customers, events, health, observations, resolve, steward
+from app.api.routers import customers, events, health, observations, resolve, segments, steward
 from app.engine import Engine, build_engine
 from app.metrics import PrometheusSink
 from app.runtime import tune_gc
 from app.services.keys import KeyCache
+from app.services.segment_engine import SegmentFollower
 from app.settings import Settings
 
 DESCRIPTION = """
@@ -39,11 +40,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         built.sink = PrometheusSink()
         app.state.engine = built
         app.state.keys = KeyCache(built)
+        follower = SegmentFollower(built) if owned or settings.follow_segments else None
         if owned:  # a served worker, not an app a test drives with its own engine
             tune_gc()
+        if follower is not None:
+            follower.start()
         try:
             yield
         finally:
+            if follower is not None:
+                follower.stop()
             if owned:
                 built.store.close()
 
@@ -57,7 +63,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     errors.install(app)
     app.add_middleware(Guard, max_bytes=settings.max_request_bytes)
-    for router in (health, observations, events, resolve, customers, steward):
+    for router in (health, observations, events, resolve, customers, steward, segments):
         app.include_router(router.router)
     return app
 
