@@ -244,6 +244,31 @@ def _write_identity_map(engine: Engine, fmt: str, out: TextIO) -> int:
     return count
 
 
+def _segments_refresh(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services import segment_engine, segments
+
+    engine = _engine(settings)
+    followed = segment_engine.catch_up(engine)
+    print(
+        f"caught up: {followed.changes:,} change(s) followed, {followed.rechecked:,} re-checked, "
+        f"{followed.entered:,} entered, {followed.exited:,} exited"
+    )
+    outcome = segments.recompute(engine, None, cause={"type": "refresh"})
+    if not outcome.delta.history:
+        print("refreshed: nothing to change, every membership was current")
+        return 0
+    print(f"refreshed: {outcome.entered:,} entered, {outcome.exited:,} exited")
+    return 0
+
+
+def _segments_list(args: argparse.Namespace, settings: Settings) -> int:
+    from app.services import segments
+
+    for record in segments.list_segments(_engine(settings)):
+        print(f"{record.id}\t{record.name}")
+    return 0
+
+
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
     from app.services.verification import verify
 
@@ -396,7 +421,7 @@ def _parser() -> argparse.ArgumentParser:
     create = keys.add_parser("create", help="make a key; prints it alone on the last line")
     create.add_argument("--name", required=True)
     create.add_argument(
-        "--scopes", required=True, help="comma-separated: ingest,read,steward,admin"
+        "--scopes", required=True, help="comma-separated: ingest,read,steward,marketing,admin"
     )
     create.set_defaults(run=_keys_create)
     keys.add_parser("list", help="list keys (never the secrets)").set_defaults(run=_keys_list)
@@ -417,6 +442,12 @@ def _parser() -> argparse.ArgumentParser:
     identity_map.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     identity_map.add_argument("--output", help="file to write (default: standard output)")
     identity_map.set_defaults(run=_export)
+
+    seg = sub.add_parser("segments", help="segments").add_subparsers(metavar="action")
+    seg.add_parser(
+        "refresh", help="follow the feed, then recompute every membership and report changes"
+    ).set_defaults(run=_segments_refresh)
+    seg.add_parser("list", help="list segments (id and name)").set_defaults(run=_segments_list)
 
     verify = sub.add_parser("verify", help="recompute customers from the links and compare")
     verify.add_argument("--repair", action="store_true", help="re-resolve whatever drifted")

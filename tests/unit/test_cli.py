@@ -223,7 +223,7 @@ def test_keys_create_with_a_bad_scope_is_a_usage_error(cli: Cli, scopes: str) ->
 
     assert run.code == 2
     assert run.out == ""
-    assert "--scopes" in run.err and "ingest, read, steward, admin" in run.err
+    assert "--scopes" in run.err and "ingest, read, steward, marketing, admin" in run.err
     if "bogus" in scopes:
         assert "unknown: bogus" in run.err
     assert not cli.db.exists()  # refused before the store was touched
@@ -828,3 +828,28 @@ def test_reresolve_applies_a_changed_policy_to_what_is_stored(cli: Cli) -> None:
 
     again = cli("reresolve")
     assert "0 re-derived, 0 customers written" in again.out
+
+
+def test_segments_refresh_finds_nothing_after_the_follower_and_mends_a_tampered_store(
+    cli: Cli,
+) -> None:
+    from app.services import segments
+
+    cli("import", "observations", str(cli.jsonl("people.jsonl", *PEOPLE)))
+    engine = build_engine(Settings())
+    try:
+        named = {"profile": "identity.customer_id", "op": "exists"}
+        seg = segments.create_segment(engine, "everyone", named)
+    finally:
+        engine.store.close()
+    listed = cli("segments", "list")
+    assert listed.code == 0 and listed.out == f"{seg.id}\teveryone\n"
+    clean = cli("segments", "refresh")
+    assert clean.code == 0 and "nothing to change" in clean.out, clean.out
+
+    cli.execute(
+        "DELETE FROM segment_members WHERE customer_id = ?", cli.customer_of("crm_id", "C1234567")
+    )
+    mended = cli("segments", "refresh")
+    assert mended.code == 0 and "refreshed: 1 entered, 0 exited" in mended.out, mended.out
+    assert "nothing to change" in cli("segments", "refresh").out
