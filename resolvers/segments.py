@@ -192,7 +192,8 @@ def _is_number(value: Any) -> bool:
 
 def _events(raw: Mapping[str, Any], loc: Loc) -> EventsTest:
     aggregates = [a for a in ("count", *AGGREGATES) if a in raw]
-    _only(raw, {"events", *aggregates}, loc)
+    flat = {op for op in COMPARISONS if op in raw}
+    _only(raw, {"events", *aggregates, *flat}, loc)
     spec = raw["events"]
     sloc = (*loc, "events")
     if not isinstance(spec, dict):
@@ -222,16 +223,18 @@ def _events(raw: Mapping[str, Any], loc: Loc) -> EventsTest:
     if len(aggregates) != 1:
         raise ConditionError("name one aggregate: count, sum, min or max", loc)
     name = aggregates[0]
-    agg = raw[name]
     aloc = (*loc, name)
-    if not isinstance(agg, dict):
-        raise ConditionError(f'{name} is an object such as {{"gte": 2}}', aloc)
     fld: str | None = None
-    if name != "count":
-        fld = agg.get(name)
-        if not isinstance(fld, str) or not fld:
-            raise ConditionError(f'{name} names a data field: {{"{name}": "total"}}', aloc)
-        agg = {k: v for k, v in agg.items() if k != name}
+    if name == "count":  # {"count": {"gte": 2}}
+        agg = raw[name]
+        if not isinstance(agg, dict) or flat:
+            raise ConditionError('count is an object such as {"gte": 2}', aloc)
+    else:  # {"sum": "total", "gte": 5000}: the field, and the comparisons beside it
+        fld = raw[name]
+        if not isinstance(fld, str) or not fld or any(not p for p in fld.split(".")):
+            raise ConditionError(f'{name} names a data field: "{name}": "total"', aloc)
+        agg = {op: raw[op] for op in COMPARISONS if op in raw}
+        aloc = loc
     _compare(agg, aloc, allow_in=False)
     return EventsTest(kind, dict(where), within, since, until, name, fld, dict(agg))
 
@@ -467,7 +470,11 @@ class _Evaluator:
         for event in self.subject.events:
             if not matches(event.type, (leaf.type,)):
                 continue
-            if start is not None and event.occurred_at < start:
+            if start is not None and (
+                event.occurred_at <= start
+                if leaf.within_days is not None  # a rolling window ends as its time comes
+                else event.occurred_at < start
+            ):
                 continue
             if leaf.until is not None and event.occurred_at >= leaf.until:
                 continue
