@@ -128,3 +128,21 @@ FOR (r:Recheck) ON (r.due_at);
 
 CREATE CONSTRAINT cursor_name IF NOT EXISTS
 FOR (c:Cursor) REQUIRE c.name IS UNIQUE;
+
+// Webhooks (see app/store/webhooks.py):
+// (:WebhookEndpoint {id, url, secret, types, segments, marketing, active, disabled_reason,
+//                    created_at})
+// (:Delivery {id, endpoint_id, seq, customer_id, type, body, state, attempts, next_at,
+//             created_at, last_status, last_error, delivered_at})   id = the webhook-id
+
+CREATE CONSTRAINT webhook_endpoint_id IF NOT EXISTS
+FOR (w:WebhookEndpoint) REQUIRE w.id IS UNIQUE;
+
+CREATE CONSTRAINT delivery_id IF NOT EXISTS
+FOR (d:Delivery) REQUIRE d.id IS UNIQUE;
+
+CREATE INDEX delivery_state IF NOT EXISTS
+FOR (d:Delivery) ON (d.state);
+
+CREATE INDEX delivery_endpoint IF NOT EXISTS
+FOR (d:Delivery) ON (d.endpoint_id);

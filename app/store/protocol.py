@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from app.store.segments import SegmentReads, SegmentWrites
+from app.store.webhooks import WebhookReads, WebhookWrites
 from resolvers.changes import AuditEntry, ChangeSet
 from resolvers.events import Event, EventAggregate
 from resolvers.evidence import CustomerState, IdentifierState, LinkRecord
@@ -63,7 +64,7 @@ class TimelinePage:
     next_cursor: tuple[datetime, str] | None
 
 
-class GraphReader(SegmentReads, Protocol):
+class GraphReader(SegmentReads, WebhookReads, Protocol):
     """Reads inside a transaction (or a consistent read snapshot)."""
 
     def identifiers(self, keys: Collection[str]) -> dict[str, IdentifierState]:
@@ -152,7 +153,7 @@ class GraphReader(SegmentReads, Protocol):
         ...
 
 
-class GraphWriter(GraphReader, SegmentWrites, Protocol):
+class GraphWriter(GraphReader, SegmentWrites, WebhookWrites, Protocol):
     """Reads and writes inside one atomic transaction."""
 
     def apply(self, changes: ChangeSet) -> None:

@@ -23,6 +23,7 @@ from app.store.codec import decode_json, encode_json, encode_time
 from app.store.neo4j import records
 from app.store.neo4j.queries import Query
 from app.store.neo4j.segments import Neo4jSegments
+from app.store.neo4j.webhooks import Neo4jWebhooks
 from app.store.protocol import AuditRecord, Pair, StoredObservation, TimelinePage
 from cypher import load
 from resolvers.changes import AuditEntry, ChangeSet
@@ -46,7 +47,7 @@ def _in_order(mapping: Mapping[str, str | None]) -> list[list[dict[str, str | No
     return [[row] for row in rows] if chained else [rows]
 
 
-class Neo4jGraph(Neo4jSegments):
+class Neo4jGraph(Neo4jSegments, Neo4jWebhooks):
     """GraphWriter over one managed Neo4j transaction."""
 
     def __init__(self, tx: ManagedTransaction, locking: bool) -> None:

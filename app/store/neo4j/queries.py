@@ -65,6 +65,14 @@ class Query(StrEnum):
     UPSERT_RECHECKS = "upsert_rechecks"
     LOCK_CURSOR = "lock_cursor"
     UPSERT_CURSOR = "upsert_cursor"
+    # transaction handle: webhooks (app/store/neo4j/webhooks.py)
+    READ_WEBHOOK_ENDPOINTS = "read_webhook_endpoints"
+    READ_PENDING_DELIVERIES = "read_pending_deliveries"
+    READ_DELIVERIES_OF = "read_deliveries_of"
+    UPSERT_WEBHOOK_ENDPOINT = "upsert_webhook_endpoint"
+    DELETE_WEBHOOK_ENDPOINT = "delete_webhook_endpoint"
+    CREATE_DELIVERIES = "create_deliveries"
+    UPDATE_DELIVERIES = "update_deliveries"
     # store
     PING = "ping"
     READ_META = "read_meta"

@@ -10,6 +10,7 @@ from typing import Any
 from app.store.codec import decode_json, decode_time, encode_json, encode_time
 from app.store.protocol import AuditRecord, Pair, StoredObservation, TimelinePage
 from app.store.sqlite.segments import SqliteSegments
+from app.store.sqlite.webhooks import SqliteWebhooks
 from resolvers.changes import AuditEntry, ChangeSet
 from resolvers.events import Event, EventAggregate
 from resolvers.evidence import CustomerState, IdentifierState, LinkRecord, LinkState, Status
@@ -36,7 +37,7 @@ def _json_list(values: Iterable[Any]) -> str:
     return encode_json(list(values))
 
 
-class SqliteGraph(SqliteSegments):
+class SqliteGraph(SqliteSegments, SqliteWebhooks):
     """GraphWriter over one SQLite connection inside an open transaction."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:

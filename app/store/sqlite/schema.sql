@@ -185,3 +185,33 @@ CREATE TABLE IF NOT EXISTS cursors (
   name  TEXT PRIMARY KEY,
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- Webhooks: endpoints, and one delivery per (change, endpoint), its id the webhook-id.
+CREATE TABLE IF NOT EXISTS webhook_endpoints (
+  id              TEXT PRIMARY KEY,
+  url             TEXT NOT NULL,
+  secret          TEXT NOT NULL,
+  types           TEXT NOT NULL,
+  segments        TEXT NOT NULL,
+  marketing       INTEGER NOT NULL,
+  active          INTEGER NOT NULL,
+  disabled_reason TEXT NOT NULL,
+  created_at      TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+  id           TEXT PRIMARY KEY,
+  endpoint_id  TEXT NOT NULL,
+  seq          INTEGER NOT NULL,
+  customer_id  TEXT NOT NULL,
+  type         TEXT NOT NULL,
+  body         TEXT NOT NULL,
+  state        TEXT NOT NULL,
+  attempts     INTEGER NOT NULL,
+  next_at      TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  last_status  INTEGER,
+  last_error   TEXT NOT NULL,
+  delivered_at TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS webhook_deliveries_pending ON webhook_deliveries (state, seq, endpoint_id);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, seq);
