@@ -37,8 +37,12 @@ class Settings(BaseSettings):
     account_currency: str = "TWD"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     startup_timeout_s: float = Field(default=60.0, gt=0)
+    webhook_retry_scale: float = Field(
+        default=1.0, gt=0, le=10, description="multiplies the webhook retry schedule (tests, demos)"
+    )
     follow_segments: bool = Field(
-        default=False, description="run the segment follower in an app built around a given engine"
+        default=False,
+        description="run the segment follower and webhook dispatcher around a given engine",
     )
 
     @field_validator("default_region")

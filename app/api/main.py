@@ -10,13 +10,24 @@ from fastapi import FastAPI
 
 from app.api import errors
 from app.api.middleware import Guard
-from app.api.routers import customers, events, health, observations, resolve, segments, steward
+from app.api.routers import (
+    customers,
+    events,
+    health,
+    observations,
+    resolve,
+    segments,
+    steward,
+    webhooks,
+)
 from app.engine import Engine, build_engine
 from app.metrics import PrometheusSink
 from app.runtime import tune_gc
 from app.services.keys import KeyCache
 from app.services.segment_engine import SegmentFollower
+from app.services.webhooks import WebhookDispatcher, scaled
 from app.settings import Settings
+from resolvers.webhooks import RETRY_SCHEDULE
 
 DESCRIPTION = """
 Contact 360 turns the scattered records channels keep about a person into one customer
@@ -40,16 +51,24 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         built.sink = PrometheusSink()
         app.state.engine = built
         app.state.keys = KeyCache(built)
-        follower = SegmentFollower(built) if owned or settings.follow_segments else None
+        background = owned or settings.follow_segments
+        follower = SegmentFollower(built) if background else None
+        dispatcher = (
+            WebhookDispatcher(built, schedule=scaled(RETRY_SCHEDULE, settings.webhook_retry_scale))
+            if background
+            else None
+        )
         if owned:  # a served worker, not an app a test drives with its own engine
             tune_gc()
-        if follower is not None:
-            follower.start()
+        for worker in (follower, dispatcher):
+            if worker is not None:
+                worker.start()
         try:
             yield
         finally:
-            if follower is not None:
-                follower.stop()
+            for worker in (follower, dispatcher):
+                if worker is not None:
+                    worker.stop()
             if owned:
                 built.store.close()
 
@@ -63,7 +82,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     errors.install(app)
     app.add_middleware(Guard, max_bytes=settings.max_request_bytes)
-    for router in (health, observations, events, resolve, customers, steward, segments):
+    for router in (health, observations, events, resolve, customers, steward, segments, webhooks):
         app.include_router(router.router)
     return app
 

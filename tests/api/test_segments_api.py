@@ -58,15 +58,15 @@ def test_segments_need_the_marketing_scope(api: Api) -> None:
 
 def test_bad_conditions_answer_422_at_the_faulty_part(api: Api) -> None:
     cases = [
-        ({"all": []}, ["body", "condition", "all"]),
+        ({"all": []}, ["condition", "all"]),
         ({"any": [{"profile": "loyalty.tier", "op": "like", "value": 1}]},
-         ["body", "condition", "any", 0, "op"]),
+         ["condition", "any", 0, "op"]),
         ({"events": {"type": "order.placed", "within_days": 0}, "count": {"gte": 1}},
-         ["body", "condition", "events", "within_days"]),
-        ({"events": {"type": "order.placed"}, "sum": {"gte": 1}}, ["body", "condition", "sum"]),
-        ({"consent": {"channel": "email"}, "is": "maybe"}, ["body", "condition", "is"]),
-        ({"segment": "seg_missing"}, ["body", "condition"]),
-        ({"bogus": 1}, ["body", "condition", "bogus"]),
+         ["condition", "events", "within_days"]),
+        ({"events": {"type": "order.placed"}, "sum": {"gte": 1}}, ["condition", "sum"]),
+        ({"consent": {"channel": "email"}, "is": "maybe"}, ["condition", "is"]),
+        ({"segment": "seg_missing"}, ["condition"]),
+        ({"bogus": 1}, ["condition", "bogus"]),
     ]  # fmt: skip
     for condition, loc in cases:
         response = api.post("/v1/segments", {"name": "x", "condition": condition}, "marketing")

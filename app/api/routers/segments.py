@@ -30,7 +30,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut},
     422: {"model": ErrorOut},
 }
-BODY_CONDITION = ("body", "condition")
 MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 
 
@@ -39,9 +38,7 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 )
 def create(body: SegmentIn, engine: EngineDep, key: Marketing) -> SegmentRecord:
     """Define a segment; its members are computed before this answers."""
-    return segments.create_segment(
-        engine, body.name, body.condition, description=body.description, loc=BODY_CONDITION
-    )
+    return segments.create_segment(engine, body.name, body.condition, description=body.description)
 
 
 @router.get("/segments", response_model=SegmentListOut, responses=ERRORS)
@@ -53,7 +50,7 @@ def list_all(engine: EngineDep, key: Marketing) -> dict[str, Any]:
 @router.post("/segments/preview", response_model=PreviewOut, responses=ERRORS)
 def preview(body: PreviewIn, engine: EngineDep, key: Marketing) -> dict[str, Any]:
     """How many customers a condition holds now, and a sample; nothing is saved."""
-    count, sample = segments.preview(engine, body.condition, loc=BODY_CONDITION)
+    count, sample = segments.preview(engine, body.condition)
     return {"count": count, "sample": sample}
 
 
@@ -72,7 +69,6 @@ def change(segment_id: str, body: SegmentIn, engine: EngineDep, key: Marketing) 
         body.name,
         body.condition,
         description=body.description,
-        loc=BODY_CONDITION,
     )
 
 
