@@ -478,10 +478,12 @@ class _Evaluator:
                 continue
             if leaf.until is not None and event.occurred_at >= leaf.until:
                 continue
-            if leaf.within_days is not None and event.occurred_at > self.now:
+            if not all(_where(event.data, name, want) for name, want in leaf.where.items()):
                 continue
-            if all(_where(event.data, name, want) for name, want in leaf.where.items()):
-                picked.append(event)
+            if leaf.within_days is not None and event.occurred_at > self.now:
+                self._later(event.occurred_at)  # a future event counts once its time comes
+                continue
+            picked.append(event)
         if leaf.within_days is not None and picked:
             window = timedelta(days=leaf.within_days)
             self._later(min(e.occurred_at for e in picked) + window)

@@ -66,6 +66,13 @@ def _customers_of(record: ChangeRecord) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+def _first_sight(tx: GraphWriter, record: ChangeRecord) -> bool:
+    """Whether a change is the first the feed says about its customer: an event for an
+    identifier nobody had seen makes a customer, who may belong to any segment at once."""
+    first = tx.changes(0, 1, [record.change.customer_id])
+    return bool(first) and first[0].seq == record.seq
+
+
 def follow(engine: Engine, *, limit: int = STEP) -> StepResult:
     """Process the next changes of the feed; nothing when the follower is caught up."""
     return engine.store.write(lambda tx: _follow(engine, tx, limit))
@@ -87,13 +94,13 @@ def _follow(engine: Engine, tx: GraphWriter, limit: int) -> StepResult:
             change = record.change
             if change.topic is Topic.SEGMENT:
                 continue  # our own output; nested segments are evaluated through their tree
-            if change.topic is Topic.TIMELINE:
+            if change.topic is Topic.TIMELINE and not _first_sight(tx, record):
                 touched = {
                     sid
                     for sid, r in read_by.items()
                     if r.profile or matches(change.type, r.event_types)
                 }
-            else:  # a profile update, merge, split or steward action: anything may move
+            else:  # a new customer, profile update, merge, split, steward action: anything
                 touched = set(known)
             for cid in _customers_of(record):
                 wanted, _ = plan.get(cid, (set(), {}))
