@@ -18,7 +18,10 @@ from typing import Any
 from resolvers.events import Event
 from resolvers.feed import matches
 
-OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "exists")
+OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "between", "contains", "exists")
+# Parts of the profile computed as of now (RFM recency, live vouchers, warranty status,
+# upcoming bookings): a condition on them is re-checked daily even when nothing happens.
+TIME_DEPENDENT = frozenset({"rfm", "loyalty", "service", "as_of"})
 COMPARISONS = ("eq", "ne", "lt", "lte", "gt", "gte")
 AGGREGATES = ("sum", "min", "max")
 CONSENT_STATES = ("granted", "revoked", "unknown")
@@ -167,6 +170,13 @@ def _profile(raw: Mapping[str, Any], loc: Loc) -> ProfileTest:
     value = raw.get("value", True)
     if op == "in" and not isinstance(value, list):
         raise ConditionError("op in takes a list of values", (*loc, "value"))
+    if op == "between":
+        if not isinstance(value, list) or len(value) != 2:
+            raise ConditionError("op between takes [low, high], both included", (*loc, "value"))
+        for i, bound in enumerate(value):
+            if isinstance(bound, dict):
+                _relative(bound, (*loc, "value", i))
+        return ProfileTest(path, op, value)
     if op == "exists" and not isinstance(value, bool):
         raise ConditionError("op exists takes true or false", (*loc, "value"))
     if isinstance(value, dict):
@@ -335,7 +345,7 @@ def reads(condition: Condition, definitions: Mapping[str, Condition]) -> Reads:
         for leaf in leaves(stack.pop()):
             if isinstance(leaf, ProfileTest | ConsentTest):
                 profile = True
-                time = time or (isinstance(leaf, ProfileTest) and isinstance(leaf.value, dict))
+                time = time or isinstance(leaf, ProfileTest)
             elif isinstance(leaf, EventsTest):
                 types.add(leaf.type)
                 time = time or leaf.within_days is not None
@@ -446,16 +456,29 @@ class _Evaluator:
         return Verdict(member, [{"segment": leaf.segment_id, "member": member}])
 
     def profile(self, leaf: ProfileTest) -> Verdict:
-        values = list(lookup(self.subject.profile, leaf.path.split(".")))
-        wanted = leaf.value
-        if isinstance(wanted, dict):
-            days = wanted.get("days_ago", 0) or -wanted.get("days_ahead", 0)
-            moment = self.now - timedelta(days=days)
-            wanted = moment
+        path = leaf.path.split(".")
+        values = list(lookup(self.subject.profile, path))
+        relative = isinstance(leaf.value, dict) or (
+            isinstance(leaf.value, list) and any(isinstance(v, dict) for v in leaf.value)
+        )
+        if relative or path[0] in TIME_DEPENDENT:
             self._later(self.now + timedelta(days=1))
-        member = compare_values(values, leaf.op, wanted)
+        if leaf.op == "between":
+            low, high = (self._moment(v) for v in leaf.value)
+            member = any(
+                _one(v, "gte", low) and _one(v, "lte", high) for v in values
+            )  # one value inside both bounds, not one per bound
+        else:
+            member = compare_values(values, leaf.op, self._moment(leaf.value))
         shown: Any = values[0] if len(values) == 1 else values
         return Verdict(member, [{"profile": leaf.path, "op": leaf.op, "value": shown}])
+
+    def _moment(self, value: Any) -> Any:
+        """A relative time ({"days_ago": n}, {"days_ahead": n}) as of now; others as given."""
+        if isinstance(value, dict):
+            days = value.get("days_ago", 0) or -value.get("days_ahead", 0)
+            return self.now - timedelta(days=days)
+        return value
 
     def consent(self, leaf: ConsentTest) -> Verdict:
         state = consent_state(self.subject.profile, leaf.channel, leaf.purpose)
