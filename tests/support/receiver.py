@@ -7,6 +7,7 @@ the same port, and records what it accepted in arrival order.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -22,6 +23,7 @@ class Received:
     status: int
     body: dict[str, Any] | None
     verified: bool
+    at: float = 0.0  # time.perf_counter() on arrival
 
 
 @dataclass
@@ -60,7 +62,13 @@ class Receiver:
                     if not verified:
                         status = 400
                     receiver.seen.append(
-                        Received(headers.get("webhook-id", ""), status, parsed, verified)
+                        Received(
+                            headers.get("webhook-id", ""),
+                            status,
+                            parsed,
+                            verified,
+                            time.perf_counter(),
+                        )
                     )
                 self.send_response(status)
                 for name, value in extra.items():

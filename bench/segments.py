@@ -1,0 +1,220 @@
+"""Segments benchmark: event ingest with 50 segments kept current vs none, in the same run,
+and the latency from an event's acknowledgement to its signed ``segment.entered`` delivery.
+
+    PYTHONPATH=. python bench/segments.py [--events 20000] [--customers 5000] [--latency 200]
+
+1. Ingest: the real use case (``record_events``) on a SQLite file, batches of 1,000 orders
+   and product views for ``--customers`` people. Baseline: no segments. Then the same events
+   into a fresh store with 50 segments defined and the segment follower running in its
+   background thread, as in ``c360 serve``; the time until it has caught up is reported
+   apart (``follower_events_per_s``). The ratio is ingest with segments / without.
+2. Latency: the follower and the webhook dispatcher run as in ``c360 serve`` (their default
+   polling intervals); a real receiver on 127.0.0.1 verifies each delivery with the
+   ``standardwebhooks`` package. One order at a time makes a new customer enter a segment;
+   latency = arrival of its ``segment.entered`` - return of ``record_events`` (the ack).
+
+Results: bench/results/segments.json and a markdown table on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from app.engine import Engine
+from app.services import segments, webhooks
+from app.services.events import record_events
+from app.services.segment_engine import SegmentFollower, catch_up
+from app.store.sqlite.store import SqliteStore
+from resolvers.events import RawEvent
+from resolvers.normalise import Normaliser
+from resolvers.observations import RawIdentifier
+from resolvers.policy import load_policy
+from tests.support.receiver import Receiver
+
+RESULTS = Path(__file__).parent / "results"
+CATEGORIES = ("kettles", "mugs", "pots", "pans", "knives", "cups", "plates", "bowls", "tea", "rice")
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+POLICY = load_policy()
+
+
+def engine(path: Path) -> Engine:
+    return Engine(SqliteStore(str(path)), POLICY, Normaliser(POLICY, "TW"), clock=lambda: NOW)
+
+
+def fifty_segments() -> list[dict[str, Any]]:
+    """Ten categories x (bought twice in 30 days, viewed in 7, spent 3000 in 90, none in 60),
+    and ten on the profile: a realistic marketing team's set."""
+    out: list[dict[str, Any]] = []
+    for c in CATEGORIES:
+        out.append({"events": {"type": "order.*", "where": {"category": c}, "within_days": 30},
+                    "count": {"gte": 2}})  # fmt: skip
+        out.append({"events": {"type": "web.product_viewed", "where": {"category": c},
+                               "within_days": 7}, "count": {"gte": 1}})  # fmt: skip
+        out.append({"events": {"type": "order.placed", "where": {"category": c},
+                               "within_days": 90}, "sum": "total", "gte": 3000})  # fmt: skip
+        out.append({"events": {"type": "order.placed", "where": {"category": c},
+                               "within_days": 60}, "count": {"eq": 0}})  # fmt: skip
+    for k in range(1, 6):
+        out.append({"profile": "stats.orders", "op": "gte", "value": k})
+        out.append({"profile": "stats.revenue", "op": "gte", "value": k * 2000})
+    return out
+
+
+def events(n: int, customers: int, seed: int = 7) -> list[RawEvent]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        who = RawIdentifier("email", f"p{rng.randrange(customers)}@mail.com")
+        at = NOW - timedelta(days=rng.uniform(0, 120))
+        category = rng.choice(CATEGORIES)
+        if rng.random() < 0.5:
+            price = rng.choice((300, 900, 1800))
+            item = {
+                "sku": f"S-{category}",
+                "category": category,
+                "quantity": 1,
+                "unit_price": price,
+            }
+            data = {"order_id": f"o{i}", "total": price, "currency": "TWD", "items": [item]}
+            out.append(RawEvent(f"e{i}", "order.placed", at, "eshop", [who], data))
+        else:
+            data = {"sku": f"S-{category}", "category": category}
+            out.append(RawEvent(f"e{i}", "web.product_viewed", at, "web", [who], data))
+    return out
+
+
+def ingest(
+    workdir: Path, name: str, items: list[RawEvent], batch: int, with_segments: bool
+) -> dict[str, Any]:
+    eng = engine(workdir / f"{name}.db")
+    follower = None
+    if with_segments:
+        for i, condition in enumerate(fifty_segments()):
+            segments.create_segment(eng, f"s{i}", condition)
+        follower = SegmentFollower(eng)
+        follower.start()
+    start = time.perf_counter()
+    for i in range(0, len(items), batch):
+        record_events(eng, items[i : i + batch], "bench")
+    ingested = time.perf_counter() - start
+    caught = ingested
+    if follower is not None:
+        follower.stop()
+        catch_up(eng)  # what the thread had not reached yet
+        caught = time.perf_counter() - start
+    members = 0
+    if with_segments:
+        members = sum(
+            len(segments.members(eng, s.id, after="", limit=1_000_000)[0])
+            for s in segments.list_segments(eng)
+        )
+    eng.store.close()
+    return {
+        "events": len(items),
+        "ingest_s": round(ingested, 3),
+        "events_per_s": round(len(items) / ingested),
+        "follower_caught_up_s": round(caught, 3),
+        "follower_events_per_s": round(len(items) / caught),
+        "memberships": members,
+    }
+
+
+def latency(workdir: Path, count: int) -> dict[str, Any]:
+    eng = engine(workdir / "latency.db")
+    eng.clock = lambda: datetime.now(UTC)
+    condition = {"events": {"type": "order.*"}, "count": {"gte": 1}}
+    seg = segments.create_segment(eng, "buyers", condition)
+    arrived: dict[str, float] = {}
+    receiver = Receiver().up()
+    new = webhooks.create_endpoint(eng, receiver.url, ["segment.entered"], segments=[seg.id])
+    receiver.secret = new.secret
+    follower = SegmentFollower(eng)
+    dispatcher = webhooks.WebhookDispatcher(eng)
+    follower.start()
+    dispatcher.start()
+    acks: dict[str, float] = {}
+    try:
+        for i in range(count):
+            who = RawIdentifier("email", f"lat{i}@mail.com")
+            data = {"order_id": f"l{i}", "total": 100, "currency": "TWD"}
+            event = RawEvent(f"l{i}", "order.placed", datetime.now(UTC), "eshop", [who], data)
+            result = record_events(eng, [event], "bench")[0]
+            acks[str(result.customer_id)] = time.perf_counter()
+            time.sleep(0.02)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            for r in receiver.accepted():
+                if r.body and r.body["data"]["customer_id"] not in arrived:
+                    arrived[r.body["data"]["customer_id"]] = r.at
+            if len(arrived) >= count:
+                break
+            time.sleep(0.05)
+    finally:
+        dispatcher.stop()
+        follower.stop()
+        receiver.down()
+        eng.store.close()
+    delays = sorted((arrived[c] - acks[c]) * 1000 for c in acks if c in arrived)
+    return {
+        "deliveries": len(delays),
+        "sent": count,
+        "verified": all(r.verified for r in receiver.seen),
+        "p50_ms": round(statistics.median(delays), 1),
+        "p99_ms": round(delays[max(0, int(len(delays) * 0.99) - 1)], 1),
+        "max_ms": round(delays[-1], 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--customers", type=int, default=5_000)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--latency", type=int, default=200)
+    args = parser.parse_args()
+    items = events(args.events, args.customers)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        print("ingest without segments…", file=sys.stderr)
+        bare = ingest(work, "bare", items, args.batch, with_segments=False)
+        print("ingest with 50 segments…", file=sys.stderr)
+        fifty = ingest(work, "fifty", items, args.batch, with_segments=True)
+        print("latency…", file=sys.stderr)
+        lat = latency(work, args.latency)
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "args": vars(args),
+        "ingest_no_segments": bare,
+        "ingest_50_segments": fifty,
+        "ingest_ratio": round(fifty["events_per_s"] / bare["events_per_s"], 3),
+        "latency": lat,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "segments.json").write_text(json.dumps(report, indent=2) + "\n")
+    print("| run | events/s (ack) | follower caught up, events/s | memberships |")
+    print("|---|---:|---:|---:|")
+    for name, run in (("no segments", bare), ("50 segments", fifty)):
+        print(
+            f"| {name} | {run['events_per_s']:,} | {run['follower_events_per_s']:,} "
+            f"| {run['memberships']:,} |"
+        )
+    print(f"\ningest ratio (50 segments / none): {report['ingest_ratio']}")
+    print(
+        f"ack → segment.entered delivered: p50 {lat['p50_ms']} ms, p99 {lat['p99_ms']} ms, "
+        f"max {lat['max_ms']} ms ({lat['deliveries']}/{lat['sent']}, verified={lat['verified']})"
+    )
+
+
+if __name__ == "__main__":
+    main()
