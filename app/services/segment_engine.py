@@ -17,24 +17,27 @@ import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from app.engine import Engine
 from app.services.segments import (
     Outcome,
+    Window,
     decide,
     definitions,
     evaluate_customer,
     leave_all,
+    window_of,
     write_outcome,
 )
-from app.store.protocol import GraphWriter, StoreConflict, StoreUnavailable
+from app.store.protocol import GraphReader, GraphWriter, StoreConflict, StoreUnavailable
 from app.store.segments import Membership
 from resolvers.feed import ChangeRecord, Topic, matches
-from resolvers.segments import reads
+from resolvers.segments import Verdict, reads
 
 FOLLOWER = "segments"
-STEP = 200
+STEP = 1000
 SWEEP = 500
 log = logging.getLogger(__name__)
 
@@ -66,104 +69,159 @@ def _customers_of(record: ChangeRecord) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def _first_sight(tx: GraphWriter, record: ChangeRecord) -> bool:
+def _first_sight(tx: GraphReader, record: ChangeRecord) -> bool:
     """Whether a change is the first the feed says about its customer: an event for an
     identifier nobody had seen makes a customer, who may belong to any segment at once."""
     first = tx.changes(0, 1, [record.change.customer_id])
     return bool(first) and first[0].seq == record.seq
 
 
+Plan = dict[str, tuple[set[str], Mapping[str, Any]]]
+Verdicts = dict[str, dict[str, Verdict] | None]  # None: the customer is gone
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """What a step read and decided in a snapshot, to write in a short transaction."""
+
+    cursor: int
+    last: int
+    count: int
+    plan: Plan
+    verdicts: Verdicts
+    names: Mapping[str, str]
+
+
 def follow(engine: Engine, *, limit: int = STEP) -> StepResult:
-    """Process the next changes of the feed; nothing when the follower is caught up."""
-    return engine.store.write(lambda tx: _follow(engine, tx, limit))
+    """Process the next changes of the feed; nothing when the follower is caught up.
 
-
-def _follow(engine: Engine, tx: GraphWriter, limit: int) -> StepResult:
+    Customers are evaluated in a read snapshot, so ingest is not held up; the write takes
+    the cursor's lock, gives up if another worker moved it meanwhile, decides entries and
+    exits against the memberships held then, and moves the cursor, all in one transaction.
+    """
     now = engine.clock()
-    cursor = tx.take_cursor(FOLLOWER)
+    seen = engine.store.read(lambda tx: _look(engine, tx, limit, now))
+    if seen is None:
+        return StepResult()
+    return engine.store.write(lambda tx: _commit(tx, seen, now))
+
+
+def _look(engine: Engine, tx: GraphReader, limit: int, now: datetime) -> _Seen | None:
+    cursor = tx.cursor_of(FOLLOWER)
     records = tx.changes(cursor, limit)
     if not records:
-        return StepResult()
+        return None
     segments = tx.segment_records()
+    known = definitions(segments)
+    read_by = {sid: reads(cond, known) for sid, cond in known.items()}
+    plan: Plan = {}
+    for record in records if known else []:
+        change = record.change
+        if change.topic is Topic.SEGMENT:
+            continue  # our own output; nested segments are evaluated through their tree
+        if change.topic is Topic.TIMELINE and not _first_sight(tx, record):
+            touched = {
+                sid
+                for sid, r in read_by.items()
+                if r.profile or matches(change.type, r.event_types)
+            }
+        else:  # a new customer, profile update, merge, split, steward action: anything
+            touched = set(known)
+        for cid in _customers_of(record):
+            wanted, _ = plan.get(cid, (set(), {}))
+            plan[cid] = (wanted | touched, _cause(record))
+    verdicts = _evaluate(engine, tx, plan, known, now)
+    names = {s.id: s.name for s in segments}
+    return _Seen(cursor, records[-1].seq, len(records), plan, verdicts, names)
+
+
+def _commit(tx: GraphWriter, seen: _Seen, now: datetime) -> StepResult:
+    if tx.take_cursor(FOLLOWER) != seen.cursor:
+        return StepResult()  # another worker took these changes first
     outcome = Outcome()
-    if segments:
-        known = definitions(segments)
-        read_by = {sid: reads(cond, known) for sid, cond in known.items()}
-        plan: dict[str, tuple[set[str], dict[str, Any]]] = {}
-        for record in records:
-            change = record.change
-            if change.topic is Topic.SEGMENT:
-                continue  # our own output; nested segments are evaluated through their tree
-            if change.topic is Topic.TIMELINE and not _first_sight(tx, record):
-                touched = {
-                    sid
-                    for sid, r in read_by.items()
-                    if r.profile or matches(change.type, r.event_types)
-                }
-            else:  # a new customer, profile update, merge, split, steward action: anything
-                touched = set(known)
-            for cid in _customers_of(record):
-                wanted, _ = plan.get(cid, (set(), {}))
-                plan[cid] = (wanted | touched, _cause(record))
-        _decide(engine, tx, outcome, plan, known, {s.id: s.name for s in segments})
+    _apply(tx, outcome, seen.plan, seen.verdicts, seen.names, now)
     write_outcome(tx, outcome, now)
-    tx.set_cursor(FOLLOWER, records[-1].seq)
-    return StepResult(len(records), 0, outcome.entered, outcome.exited)
+    tx.set_cursor(FOLLOWER, seen.last)
+    return StepResult(seen.count, 0, outcome.entered, outcome.exited)
 
 
-def _decide(
-    engine: Engine,
+def _evaluate(
+    engine: Engine, tx: GraphReader, plan: Plan, known: Mapping[str, Any], now: datetime
+) -> Verdicts:
+    live = tx.customers(list(plan))
+    windows: dict[frozenset[str], Window] = {}
+    out: Verdicts = {}
+    for cid in sorted(plan):
+        wanted, _ = plan[cid]
+        if cid not in live:
+            out[cid] = None
+            continue
+        subset = {sid: known[sid] for sid in sorted(wanted) if sid in known}
+        key = frozenset(subset)
+        if key not in windows:
+            windows[key] = window_of(list(subset.values()), known, now)
+        out[cid] = (
+            evaluate_customer(engine, tx, live[cid], subset, known, now, windows[key])
+            if subset
+            else {}
+        )
+    return out
+
+
+def _apply(
     tx: GraphWriter,
     outcome: Outcome,
-    plan: Mapping[str, tuple[set[str], Mapping[str, Any]]],
-    known: Mapping[str, Any],
+    plan: Plan,
+    verdicts: Verdicts,
     names: Mapping[str, str],
+    now: datetime,
 ) -> None:
-    now = engine.clock()
-    ids = sorted(cid for cid, (wanted, _) in plan.items())
-    live = tx.customers(ids)
+    ids = sorted(plan)
     held: dict[str, dict[str, Membership]] = {}
     for m in tx.customer_memberships(ids):
         held.setdefault(m.customer_id, {})[m.segment_id] = m
     for cid in ids:
         wanted, cause = plan[cid]
         mine = held.get(cid, {})
-        if cid not in live:
+        found = verdicts.get(cid)
+        if found is None:
             gone = [m for sid, m in sorted(mine.items()) if sid in wanted]
             leave_all(outcome, cid, gone, names, now, cause)
             for sid in wanted:
                 outcome.delta.recheck[(sid, cid)] = None
             continue
-        if not wanted:
-            continue
-        subset = {sid: known[sid] for sid in sorted(wanted)}
-        verdicts = evaluate_customer(engine, tx, live[cid], subset, known, now)
-        decide(outcome, cid, verdicts, mine, names, now, cause)
+        decide(outcome, cid, found, mine, names, now, cause)
 
 
 def sweep(engine: Engine, *, limit: int = SWEEP) -> StepResult:
     """Re-evaluate the memberships whose time has come (rolling windows, relative times)."""
-    return engine.store.write(lambda tx: _sweep(engine, tx, limit))
-
-
-def _sweep(engine: Engine, tx: GraphWriter, limit: int) -> StepResult:
     now = engine.clock()
-    due = tx.rechecks_due(now, limit)
+
+    def look(tx: GraphReader) -> tuple[Plan, Verdicts, dict[str, str], list[tuple[str, str]]]:
+        due = tx.rechecks_due(now, limit)
+        segments = tx.segment_records()
+        known = definitions(segments)
+        plan: Plan = {}
+        for sid, cid in due:
+            wanted, _ = plan.get(cid, (set(), {}))
+            plan[cid] = (wanted | {sid}, {"type": "time", "at": now.isoformat()})
+        names = {s.id: s.name for s in segments}
+        return plan, _evaluate(engine, tx, plan, known, now), names, due
+
+    plan, verdicts, names, due = engine.store.read(look)
     if not due:
         return StepResult()
-    segments = tx.segment_records()
-    known = definitions(segments)
-    plan: dict[str, tuple[set[str], Mapping[str, Any]]] = {}
-    outcome = Outcome()
-    for sid, cid in due:
-        if sid not in known:
-            outcome.delta.recheck[(sid, cid)] = None
-            continue
-        wanted, _ = plan.get(cid, (set(), {}))
-        plan[cid] = (wanted | {sid}, {"type": "time", "at": now.isoformat()})
-    _decide(engine, tx, outcome, plan, known, {s.id: s.name for s in segments})
-    write_outcome(tx, outcome, now)
-    return StepResult(0, len(due), outcome.entered, outcome.exited)
+
+    def commit(tx: GraphWriter) -> StepResult:
+        outcome = Outcome()
+        for sid, cid in due:
+            if sid not in names:
+                outcome.delta.recheck[(sid, cid)] = None
+        _apply(tx, outcome, plan, verdicts, names, now)
+        write_outcome(tx, outcome, now)
+        return StepResult(0, len(due), outcome.entered, outcome.exited)
+
+    return engine.store.write(commit)
 
 
 def catch_up(engine: Engine) -> StepResult:

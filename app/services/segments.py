@@ -178,15 +178,13 @@ def get_segment(engine: Engine, segment_id: str) -> SegmentRecord:
 # -- evaluation ------------------------------------------------------------------------------
 
 
-def subject_of(
-    engine: Engine,
-    tx: GraphReader,
-    customer: CustomerState,
-    conditions: Collection[Condition],
-    known: Mapping[str, Condition],
-    now: datetime,
-) -> Subject:
-    """One customer as these conditions see them: the served profile and the events read."""
+Window = tuple[tuple[str, ...], datetime | None]
+
+
+def window_of(
+    conditions: Collection[Condition], known: Mapping[str, Condition], now: datetime
+) -> Window:
+    """The event types these conditions read and the earliest time they look at."""
     types: set[str] = set()
     starts: list[datetime | None] = []
     for condition in conditions:
@@ -194,12 +192,17 @@ def subject_of(
         types.update(wanted)
         if wanted:
             starts.append(start)
+    since = None if any(s is None for s in starts) else min((s for s in starts if s), default=None)
+    return tuple(sorted(types)), since
+
+
+def subject_of(engine: Engine, tx: GraphReader, customer: CustomerState, window: Window) -> Subject:
+    """One customer as conditions see them: the served profile and the events they read."""
+    types, since = window
     events: list[Any] = []
     if types:
-        since = None if any(s is None for s in starts) else min(s for s in starts if s)
         keys = list(tx.members([customer.id]))
-        page = tx.timeline(keys, EVENTS_READ, None, sorted(types), since, None)
-        events = page.events
+        events = tx.timeline(keys, EVENTS_READ, None, types, since, None).events
     return Subject(customer.id, served_profile(engine, tx, customer), events)
 
 
@@ -210,9 +213,12 @@ def evaluate_customer(
     segments: Mapping[str, Condition],
     known: Mapping[str, Condition],
     now: datetime,
+    window: Window | None = None,
 ) -> dict[str, Verdict]:
-    """The verdict of each segment for one live customer."""
-    subject = subject_of(engine, tx, customer, segments.values(), known, now)
+    """The verdict of each segment for one live customer (``window``: from window_of, when
+    the caller evaluates the same segments for many customers)."""
+    window = window or window_of(list(segments.values()), known, now)
+    subject = subject_of(engine, tx, customer, window)
     return {sid: evaluate(cond, subject, now, known) for sid, cond in sorted(segments.items())}
 
 
@@ -348,10 +354,11 @@ def _recompute_batch(
     held: dict[str, dict[str, Membership]] = {}
     for m in tx.customer_memberships(ids):
         held.setdefault(m.customer_id, {})[m.segment_id] = m
+    window = window_of(list(wanted.values()), known, now)
     for cid in ids:
         if cid not in live or not wanted:
             continue
-        verdicts = evaluate_customer(engine, tx, live[cid], wanted, known, now)
+        verdicts = evaluate_customer(engine, tx, live[cid], wanted, known, now, window)
         decide(outcome, cid, verdicts, held.get(cid, {}), names, now, cause)
     write_outcome(tx, outcome, now)
     return outcome
@@ -386,13 +393,14 @@ def preview(engine: Engine, condition: Any, *, loc: Loc = ("condition",)) -> tup
     now = engine.clock()
     known = engine.store.read(lambda tx: definitions(tx.segment_records()))
     parsed = _checked(condition, known, loc)
+    window = window_of([parsed], known, now)
     count, sample = 0, list[str]()
     for batch in engine.store.scan_customers(SCAN_BATCH):
 
         def read(tx: GraphReader, batch: list[CustomerState] = batch) -> list[str]:
             found = []
             for customer in batch:
-                subject = subject_of(engine, tx, customer, [parsed], known, now)
+                subject = subject_of(engine, tx, customer, window)
                 if evaluate(parsed, subject, now, known).member:
                     found.append(customer.id)
             return found

@@ -81,6 +81,10 @@ class SegmentReads(Protocol):
         """(segment, customer) pairs whose re-check time has come, soonest first."""
         ...
 
+    def cursor_of(self, name: str) -> int:
+        """A feed follower's position as this snapshot sees it (0 at first), unlocked."""
+        ...
+
 
 class SegmentWrites(SegmentReads, Protocol):
     """Segment writes inside one atomic transaction."""

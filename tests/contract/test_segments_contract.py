@@ -74,6 +74,8 @@ def test_memberships_history_and_rechecks(store: Store) -> None:
 
 def test_a_cursor_starts_at_zero_and_moves_in_its_transaction(store: Store) -> None:
     assert store.write(lambda tx: tx.take_cursor("segments")) == 0
+    assert store.read(lambda tx: tx.cursor_of("segments")) == 0
     store.write(lambda tx: tx.set_cursor("segments", 42))
+    assert store.read(lambda tx: tx.cursor_of("segments")) == 42
     assert store.write(lambda tx: tx.take_cursor("segments")) == 42
     assert store.write(lambda tx: tx.take_cursor("webhooks")) == 0

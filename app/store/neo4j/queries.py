@@ -63,6 +63,7 @@ class Query(StrEnum):
     CREATE_MEMBERSHIP_HISTORY = "create_membership_history"
     DELETE_RECHECKS = "delete_rechecks"
     UPSERT_RECHECKS = "upsert_rechecks"
+    READ_CURSOR = "read_cursor"
     LOCK_CURSOR = "lock_cursor"
     UPSERT_CURSOR = "upsert_cursor"
     # transaction handle: webhooks (app/store/neo4j/webhooks.py)

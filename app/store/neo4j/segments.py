@@ -143,6 +143,10 @@ class Neo4jSegments:
         if due:
             self.execute(Query.UPSERT_RECHECKS, rows=due)
 
+    def cursor_of(self, name: str) -> int:
+        rows = self.fetch(Query.READ_CURSOR, name=name)
+        return int(rows[0]["value"]) if rows else 0
+
     def take_cursor(self, name: str) -> int:
         return int(self.fetch(Query.LOCK_CURSOR, name=name)[0]["value"])
 

@@ -127,6 +127,10 @@ class SqliteSegments:
             due,
         )
 
+    def cursor_of(self, name: str) -> int:
+        row = self.conn.execute("SELECT value FROM cursors WHERE name = ?", (name,)).fetchone()
+        return 0 if row is None else int(row[0])
+
     def take_cursor(self, name: str) -> int:
         # the write transaction (BEGIN IMMEDIATE) already holds the database's write lock
         row = self.conn.execute("SELECT value FROM cursors WHERE name = ?", (name,)).fetchone()
