@@ -153,3 +153,33 @@ def test_events_move_members_through_the_follower(api: Api) -> None:
     assert segment_engine.catch_up(api.engine).entered == 1
     got = api.get(f"/v1/segments/{seg['id']}/members", "marketing").json()["items"]
     assert [m["customer_id"] for m in got] == sorted([ids["amy"], ids["cat"]])
+
+
+def test_the_follower_runs_in_the_served_app() -> None:
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from app.api.main import create_app
+    from app.services import segments
+    from app.services.events import record_events
+    from app.settings import Settings
+    from resolvers.events import RawEvent
+    from resolvers.observations import RawIdentifier
+    from tests.builders import engine as build_engine
+
+    eng = build_engine()
+    seg = segments.create_segment(
+        eng, "buyers", {"events": {"type": "order.*"}, "count": {"gte": 1}}
+    )
+    app = create_app(Settings(follow_segments=True), engine=eng)
+    with TestClient(app):
+        data = {"order_id": "1", "total": 100, "currency": "TWD"}
+        who = [RawIdentifier("email", "amy@mail.com")]
+        record_events(eng, [RawEvent("o1", "order.placed", eng.clock(), "shop", who, data)], "t")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if segments.members(eng, seg.id, after="", limit=10)[0]:
+                break
+            time.sleep(0.05)
+        assert len(segments.members(eng, seg.id, after="", limit=10)[0]) == 1
