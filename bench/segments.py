@@ -8,7 +8,11 @@ and the latency from an event's acknowledgement to its signed ``segment.entered`
    into a fresh store with 50 segments defined and the segment follower running in its
    background thread, as in ``c360 serve``; the time until it has caught up is reported
    apart (``follower_events_per_s``). The ratio is ingest with segments / without.
-2. Latency: the follower and the webhook dispatcher run as in ``c360 serve`` (their default
+2. Store size: the follower's cost per event after ``--scale`` identifiers are stored (the
+   segments defined and the cursors set at the end, so only the probe is timed): 1,000
+   events for people already stored, followed to the end. Flat rates mean an event's cost
+   grows with the customers and segments it touches, not with the store.
+3. Latency: the follower and the webhook dispatcher run as in ``c360 serve`` (their default
    polling intervals); a real receiver on 127.0.0.1 verifies each delivery with the
    ``standardwebhooks`` package. One order at a time makes a new customer enter a segment;
    latency = arrival of its ``segment.entered`` - return of ``record_events`` (the ack).
@@ -33,11 +37,13 @@ from typing import Any
 from app.engine import Engine
 from app.services import segments, webhooks
 from app.services.events import record_events
-from app.services.segment_engine import SegmentFollower, catch_up
+from app.services.segment_engine import FOLLOWER, SegmentFollower, catch_up
+from app.services.stitching import stitch
+from app.store.segments import SegmentRecord
 from app.store.sqlite.store import SqliteStore
 from resolvers.events import RawEvent
 from resolvers.normalise import Normaliser
-from resolvers.observations import RawIdentifier
+from resolvers.observations import RawIdentifier, RawObservation
 from resolvers.policy import load_policy
 from tests.support.receiver import Receiver
 
@@ -129,6 +135,58 @@ def ingest(
     }
 
 
+def scale(workdir: Path, size: int, probe: int = 1000) -> dict[str, Any]:
+    eng = engine(workdir / f"scale-{size}.db")
+    for start in range(0, size, 1000):
+        raws = [
+            RawObservation(f"s{i}", "crm", NOW, [RawIdentifier("email", f"p{i}@mail.com")], {})
+            for i in range(start, min(size, start + 1000))
+        ]
+        stitch(eng, raws, "bench")
+    at = NOW
+
+    def define(tx: Any) -> None:
+        for i, condition in enumerate(fifty_segments()):
+            tx.put_segment(SegmentRecord(f"seg_{i:02d}", f"s{i}", "", condition, at, at))
+        tx.set_cursor(FOLLOWER, tx.last_change())
+
+    eng.store.write(define)
+    rng = random.Random(size)
+    items = [
+        RawEvent(
+            f"probe{i}",
+            "order.placed",
+            NOW - timedelta(days=rng.uniform(0, 60)),
+            "eshop",
+            [RawIdentifier("email", f"p{rng.randrange(size)}@mail.com")],
+            {
+                "order_id": f"p{i}",
+                "total": 900,
+                "currency": "TWD",
+                "items": [
+                    {
+                        "sku": "S",
+                        "category": rng.choice(CATEGORIES),
+                        "quantity": 1,
+                        "unit_price": 900,
+                    }
+                ],
+            },
+        )
+        for i in range(probe)
+    ]
+    record_events(eng, items, "bench")
+    start_t = time.perf_counter()
+    catch_up(eng)
+    took = time.perf_counter() - start_t
+    eng.store.close()
+    return {
+        "identifiers": size,
+        "probe_events": probe,
+        "follower_events_per_s": round(probe / took),
+    }
+
+
 def latency(workdir: Path, count: int) -> dict[str, Any]:
     eng = engine(workdir / "latency.db")
     eng.clock = lambda: datetime.now(UTC)
@@ -181,6 +239,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=5_000)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--latency", type=int, default=200)
+    parser.add_argument("--scale", default="10000,100000", help="identifiers stored per probe")
     args = parser.parse_args()
     items = events(args.events, args.customers)
     with tempfile.TemporaryDirectory() as tmp:
@@ -189,6 +248,10 @@ def main() -> None:
         bare = ingest(work, "bare", items, args.batch, with_segments=False)
         print("ingest with 50 segments…", file=sys.stderr)
         fifty = ingest(work, "fifty", items, args.batch, with_segments=True)
+        scaled = []
+        for size in (int(x) for x in args.scale.split(",") if x):
+            print(f"follower at {size:,} identifiers…", file=sys.stderr)
+            scaled.append(scale(work, size))
         print("latency…", file=sys.stderr)
         lat = latency(work, args.latency)
     report = {
@@ -198,6 +261,7 @@ def main() -> None:
         "ingest_no_segments": bare,
         "ingest_50_segments": fifty,
         "ingest_ratio": round(fifty["events_per_s"] / bare["events_per_s"], 3),
+        "follower_by_store_size": scaled,
         "latency": lat,
     }
     RESULTS.mkdir(exist_ok=True)
@@ -210,6 +274,10 @@ def main() -> None:
             f"| {run['memberships']:,} |"
         )
     print(f"\ningest ratio (50 segments / none): {report['ingest_ratio']}")
+    print("\n| identifiers stored | follower events/s (1,000 events, 50 segments) |")
+    print("|---:|---:|")
+    for row in scaled:
+        print(f"| {row['identifiers']:,} | {row['follower_events_per_s']:,} |")
     print(
         f"ack → segment.entered delivered: p50 {lat['p50_ms']} ms, p99 {lat['p99_ms']} ms, "
         f"max {lat['max_ms']} ms ({lat['deliveries']}/{lat['sent']}, verified={lat['verified']})"

@@ -528,7 +528,7 @@ def test_demo_loads_a_populated_store_and_a_second_run_adds_nothing(cli: Cli) ->
     secret = again.out.splitlines()[-1]
     [(digest, scopes)] = cli.sql("SELECT digest, scopes FROM api_keys")
     assert digest == hashlib.sha256(secret.encode()).hexdigest()
-    assert set(json.loads(scopes)) == {"admin", "ingest", "read", "steward"}
+    assert set(json.loads(scopes)) == {"admin", "ingest", "marketing", "read", "steward"}
     assert cli("verify").code == 0
 
 
