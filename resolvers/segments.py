@@ -412,14 +412,35 @@ def evaluate(
     return _Evaluator(subject, now, definitions or {}).run(condition, ())
 
 
+def evaluate_all(
+    conditions: Mapping[str, Condition],
+    subject: Subject,
+    now: datetime,
+    definitions: Mapping[str, Condition] | None = None,
+) -> dict[str, Verdict]:
+    """Evaluate several conditions for one customer, sharing what they read, by key order."""
+    evaluator = _Evaluator(subject, now, definitions or {})
+    return {key: evaluator.run(conditions[key], ()) for key in sorted(conditions)}
+
+
 class _Evaluator:
     def __init__(self, subject: Subject, now: datetime, definitions: Mapping[str, Condition]):
         self.subject = subject
         self.now = now
         self.definitions = definitions
         self.recheck: datetime | None = None
+        self._by_type: dict[str, list[Event]] = {}
+
+    def _of_type(self, pattern: str) -> list[Event]:
+        """The subject's events of a type or family (asked once per pattern)."""
+        found = self._by_type.get(pattern)
+        if found is None:
+            found = [e for e in self.subject.events if matches(e.type, (pattern,))]
+            self._by_type[pattern] = found
+        return found
 
     def run(self, condition: Condition, visiting: tuple[str, ...]) -> Verdict:
+        self.recheck = None
         verdict = self.node(condition, visiting)
         verdict.recheck_at = self.recheck
         return verdict
@@ -490,9 +511,7 @@ class _Evaluator:
     def events(self, leaf: EventsTest) -> Verdict:
         start = self.now - timedelta(days=leaf.within_days) if leaf.within_days else leaf.since
         picked: list[Event] = []
-        for event in self.subject.events:
-            if not matches(event.type, (leaf.type,)):
-                continue
+        for event in self._of_type(leaf.type):
             if start is not None and (
                 event.occurred_at <= start
                 if leaf.within_days is not None  # a rolling window ends as its time comes

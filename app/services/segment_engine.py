@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -224,19 +224,17 @@ def sweep(engine: Engine, *, limit: int = SWEEP) -> StepResult:
     return engine.store.write(commit)
 
 
-def catch_up(engine: Engine) -> StepResult:
-    """Follow the feed to its end, then sweep what is due; the totals."""
+def catch_up(engine: Engine, should_stop: Callable[[], bool] = lambda: False) -> StepResult:
+    """Follow the feed to its end, then sweep what is due; the totals. ``should_stop`` is
+    asked between steps (a step is bounded: at most STEP changes or SWEEP re-checks)."""
     changes = rechecked = entered = exited = 0
-    while True:
+    while not should_stop():
         step = follow(engine)
-        changes, entered, exited = (
-            changes + step.changes,
-            entered + step.entered,
-            exited + step.exited,
-        )
+        changes += step.changes
+        entered, exited = entered + step.entered, exited + step.exited
         if not step.changes:
             break
-    while True:
+    while not should_stop():
         step = sweep(engine)
         rechecked += step.rechecked
         entered, exited = entered + step.entered, exited + step.exited
@@ -261,15 +259,18 @@ class SegmentFollower:
     def wake(self) -> None:
         self._wake.set()
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self) -> None:
+        """Ask the thread to stop and wait for it: the store is closed after this returns,
+        and closing it under a running step would pull it from under the thread."""
         self._stop.set()
         self._wake.set()
-        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._thread.join()
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                catch_up(self.engine)
+                catch_up(self.engine, self._stop.is_set)
             except (StoreUnavailable, StoreConflict) as error:
                 log.warning("segment follower: %s; trying again", error)
             except Exception:  # a bug must not kill the thread silently, nor the server

@@ -35,6 +35,7 @@ from resolvers.segments import (
     Subject,
     Verdict,
     evaluate,
+    evaluate_all,
     event_window,
     find_cycle,
     parse_condition,
@@ -219,7 +220,7 @@ def evaluate_customer(
     the caller evaluates the same segments for many customers)."""
     window = window or window_of(list(segments.values()), known, now)
     subject = subject_of(engine, tx, customer, window)
-    return {sid: evaluate(cond, subject, now, known) for sid, cond in sorted(segments.items())}
+    return evaluate_all(segments, subject, now, known)
 
 
 @dataclass(slots=True)

@@ -292,12 +292,18 @@ def send_due(
     schedule: Sequence[timedelta] = RETRY_SCHEDULE,
     jitter: Callable[[], float] = lambda: random.uniform(-1.0, 1.0),
     limit: int = SEND_BATCH,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> int:
-    """Send the deliveries that are due; how many were tried."""
+    """Send the deliveries that are due; how many were tried. Stopping midway leaves the
+    rest claimed: their lease runs out and they are sent again, with the same ids."""
     claimed = engine.store.write(lambda tx: _claim(engine, tx, limit))
     if not claimed:
         return 0
-    outcomes = [(d, e, post(client, d, e)) for d, e in claimed]
+    outcomes = []
+    for d, e in claimed:
+        if should_stop():
+            break
+        outcomes.append((d, e, post(client, d, e)))
     engine.store.write(lambda tx: _record(engine, tx, outcomes, schedule, jitter))
     return len(claimed)
 
@@ -357,17 +363,21 @@ class WebhookDispatcher:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self, timeout: float = 15.0) -> None:
+    def stop(self) -> None:
+        """Ask the thread to stop and wait for it (at most one POST's timeout)."""
         self._stop.set()
-        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._thread.join()
 
     def run_once(self, client: httpx.Client) -> int:
         """Fan out everything new, then send until nothing is due; deliveries tried."""
-        while fan_out(self.engine):
+        while not self._stop.is_set() and fan_out(self.engine):
             pass
         tried = 0
         while not self._stop.is_set():
-            sent = send_due(self.engine, client, schedule=self.schedule)
+            sent = send_due(
+                self.engine, client, schedule=self.schedule, should_stop=self._stop.is_set
+            )
             tried += sent
             if not sent:
                 break
