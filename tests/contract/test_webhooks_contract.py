@@ -63,3 +63,47 @@ def test_endpoints_and_deliveries(store: Store) -> None:
     assert store.write(lambda tx: tx.delete_endpoint("wh_a")) is False
     assert store.read(lambda tx: tx.deliveries_of("wh_a", 10, None)) == []
     assert [d.id for d in store.read(lambda tx: tx.pending_deliveries(10))] == ["msg_wh_b_1"]
+
+
+def test_the_dispatcher_delivers_the_feed_in_order_through_every_store(store: Store) -> None:
+    import httpx
+
+    from app.services import segment_engine, segments, webhooks
+    from app.services.events import record_events
+    from app.services.stitching import stitch
+    from resolvers.events import RawEvent
+    from tests.contract.support import NOW, engine_for, ident, obs
+    from tests.support.receiver import Receiver
+
+    engine = engine_for(store)
+    receiver = Receiver().up()
+    try:
+        seg = segments.create_segment(
+            engine, "buyers", {"events": {"type": "order.*"}, "count": {"gte": 1}}
+        )
+        new = webhooks.create_endpoint(
+            engine, receiver.url, ["segment.entered", "order.*"], segments=[seg.id]
+        )
+        receiver.secret = new.secret
+        stitch(engine, [obs("o1", ("email", "amy@mail.com"))], "crm")
+        data = {"order_id": "1", "total": 100, "currency": "TWD"}
+        who = [ident("email", "amy@mail.com")]
+        record_events(engine, [RawEvent("ord-1", "order.placed", NOW, "shop", who, data)], "t")
+        segment_engine.catch_up(engine)
+        receiver.script = [(500, {})]
+        with httpx.Client(timeout=5) as client:
+            assert webhooks.fan_out(engine) > 0
+            assert webhooks.send_due(engine, client, jitter=lambda: 0.0) == 1  # fails: 500
+            assert webhooks.send_due(engine, client) == 0  # the entry waits behind the order
+            engine.clock = lambda: NOW + timedelta(seconds=10)
+            assert webhooks.send_due(engine, client) == 1
+            assert webhooks.send_due(engine, client) == 1
+        got = [r.body["type"] for r in receiver.accepted() if r.body]
+        assert got == ["order.placed", "segment.entered"]
+        assert receiver.seen[0].webhook_id == receiver.seen[1].webhook_id
+        log = webhooks.deliveries(engine, new.record.id, limit=10)
+        assert [(d.type, d.state, d.attempts) for d in log] == [
+            ("segment.entered", DELIVERED, 1), ("order.placed", DELIVERED, 2)
+        ]  # fmt: skip
+    finally:
+        receiver.down()
