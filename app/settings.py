@@ -40,9 +40,10 @@ class Settings(BaseSettings):
     webhook_retry_scale: float = Field(
         default=1.0, gt=0, le=10, description="multiplies the webhook retry schedule (tests, demos)"
     )
-    follow_segments: bool = Field(
-        default=False,
-        description="run the segment follower and webhook dispatcher around a given engine",
+    followers: bool | None = Field(
+        default=None,
+        description="run the segment follower and webhook dispatcher in each API worker; "
+        "unset: when serving (not around an engine a test gives); false: run `c360 follow`",
     )
 
     @field_validator("default_region")

@@ -24,9 +24,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -49,7 +52,7 @@ from tests.support.receiver import Receiver
 
 RESULTS = Path(__file__).parent / "results"
 CATEGORIES = ("kettles", "mugs", "pots", "pans", "knives", "cups", "plates", "bowls", "tea", "rice")
-NOW = datetime(2026, 6, 1, tzinfo=UTC)
+NOW = datetime.now(UTC).replace(microsecond=0)  # `c360 follow` reads the wall clock
 POLICY = load_policy()
 
 
@@ -100,38 +103,61 @@ def events(n: int, customers: int, seed: int = 7) -> list[RawEvent]:
 
 
 def ingest(
-    workdir: Path, name: str, items: list[RawEvent], batch: int, with_segments: bool
+    workdir: Path, name: str, items: list[RawEvent], batch: int, follower: str
 ) -> dict[str, Any]:
-    eng = engine(workdir / f"{name}.db")
-    follower = None
-    if with_segments:
+    """``follower``: none (no segments), thread (in this process, as in each API worker) or
+    process (``c360 follow`` beside, as with C360_FOLLOWERS=false on the API)."""
+    path = workdir / f"{name}.db"
+    eng = engine(path)
+    thread: SegmentFollower | None = None
+    process: subprocess.Popen[bytes] | None = None
+    if follower != "none":
         for i, condition in enumerate(fifty_segments()):
             segments.create_segment(eng, f"s{i}", condition)
-        follower = SegmentFollower(eng)
-        follower.start()
+    if follower == "thread":
+        thread = SegmentFollower(eng)
+        thread.start()
+    elif follower == "process":
+        env = {**os.environ, "C360_STORE_URL": f"sqlite:///{path}", "PYTHONPATH": "."}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "follow"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     start = time.perf_counter()
     for i in range(0, len(items), batch):
         record_events(eng, items[i : i + batch], "bench")
     ingested = time.perf_counter() - start
-    caught = ingested
-    if follower is not None:
-        follower.stop()
+    if thread is not None:
+        thread.stop()
         catch_up(eng)  # what the thread had not reached yet
-        caught = time.perf_counter() - start
-    members = 0
-    if with_segments:
+    if process is not None:
+        last = eng.store.read(lambda tx: tx.last_change())
+        while eng.store.read(lambda tx: tx.cursor_of(FOLLOWER)) < last:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+        catch_up(eng)
+    caught = time.perf_counter() - start
+    members = refresh_changes = 0
+    if follower != "none":
         members = sum(
             len(segments.members(eng, s.id, after="", limit=1_000_000)[0])
             for s in segments.list_segments(eng)
         )
+        found = segments.recompute(eng, None, cause={"type": "refresh"})
+        refresh_changes = len(found.delta.history)
     eng.store.close()
     return {
+        "follower": follower,
         "events": len(items),
         "ingest_s": round(ingested, 3),
         "events_per_s": round(len(items) / ingested),
         "follower_caught_up_s": round(caught, 3),
         "follower_events_per_s": round(len(items) / caught),
         "memberships": members,
+        "refresh_changes": refresh_changes,
     }
 
 
@@ -245,9 +271,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         print("ingest without segments…", file=sys.stderr)
-        bare = ingest(work, "bare", items, args.batch, with_segments=False)
-        print("ingest with 50 segments…", file=sys.stderr)
-        fifty = ingest(work, "fifty", items, args.batch, with_segments=True)
+        bare = ingest(work, "bare", items, args.batch, "none")
+        print("ingest with 50 segments, follower thread…", file=sys.stderr)
+        fifty = ingest(work, "fifty", items, args.batch, "thread")
+        print("ingest with 50 segments, follower process…", file=sys.stderr)
+        beside = ingest(work, "beside", items, args.batch, "process")
         scaled = []
         for size in (int(x) for x in args.scale.split(",") if x):
             print(f"follower at {size:,} identifiers…", file=sys.stderr)
@@ -260,20 +288,30 @@ def main() -> None:
         "args": vars(args),
         "ingest_no_segments": bare,
         "ingest_50_segments": fifty,
+        "ingest_50_segments_follower_process": beside,
         "ingest_ratio": round(fifty["events_per_s"] / bare["events_per_s"], 3),
+        "ingest_ratio_follower_process": round(beside["events_per_s"] / bare["events_per_s"], 3),
         "follower_by_store_size": scaled,
         "latency": lat,
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "segments.json").write_text(json.dumps(report, indent=2) + "\n")
-    print("| run | events/s (ack) | follower caught up, events/s | memberships |")
-    print("|---|---:|---:|---:|")
-    for name, run in (("no segments", bare), ("50 segments", fifty)):
+    print("| run | events/s (ack) | follower caught up, events/s | memberships | refresh finds |")
+    print("|---|---:|---:|---:|---:|")
+    runs = (
+        ("no segments", bare),
+        ("50 segments, follower thread", fifty),
+        ("50 segments, `c360 follow` process", beside),
+    )
+    for name, run in runs:
         print(
             f"| {name} | {run['events_per_s']:,} | {run['follower_events_per_s']:,} "
-            f"| {run['memberships']:,} |"
+            f"| {run['memberships']:,} | {run['refresh_changes']} |"
         )
-    print(f"\ningest ratio (50 segments / none): {report['ingest_ratio']}")
+    print(
+        f"\ningest ratio vs none: follower thread {report['ingest_ratio']}, "
+        f"follower process {report['ingest_ratio_follower_process']}"
+    )
     print("\n| identifiers stored | follower events/s (1,000 events, 50 segments) |")
     print("|---:|---:|")
     for row in scaled:

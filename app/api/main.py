@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         built.sink = PrometheusSink()
         app.state.engine = built
         app.state.keys = KeyCache(built)
-        background = owned or settings.follow_segments
+        background = owned if settings.followers is None else settings.followers
         follower = SegmentFollower(built) if background else None
         dispatcher = (
             WebhookDispatcher(built, schedule=scaled(RETRY_SCHEDULE, settings.webhook_retry_scale))

@@ -261,6 +261,31 @@ def _segments_refresh(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _follow(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+    import threading
+
+    from app.services.segment_engine import SegmentFollower
+    from app.services.webhooks import WebhookDispatcher, scaled
+    from resolvers.webhooks import RETRY_SCHEDULE
+
+    engine = _engine(settings)
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    follower = SegmentFollower(engine)
+    dispatcher = WebhookDispatcher(
+        engine, schedule=scaled(RETRY_SCHEDULE, settings.webhook_retry_scale)
+    )
+    follower.start()
+    dispatcher.start()
+    print("following the change feed: segments and webhooks (Ctrl-C stops)", flush=True)
+    done.wait()
+    dispatcher.stop()
+    follower.stop()
+    return 0
+
+
 def _segments_list(args: argparse.Namespace, settings: Settings) -> int:
     from app.services import segments
 
@@ -443,6 +468,9 @@ def _parser() -> argparse.ArgumentParser:
     identity_map.add_argument("--output", help="file to write (default: standard output)")
     identity_map.set_defaults(run=_export)
 
+    sub.add_parser(
+        "follow", help="run the segment follower and webhook dispatcher (with C360_FOLLOWERS=false)"
+    ).set_defaults(run=_follow)
     seg = sub.add_parser("segments", help="segments").add_subparsers(metavar="action")
     seg.add_parser(
         "refresh", help="follow the feed, then recompute every membership and report changes"

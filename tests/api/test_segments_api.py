@@ -172,7 +172,7 @@ def test_the_follower_runs_in_the_served_app() -> None:
     seg = segments.create_segment(
         eng, "buyers", {"events": {"type": "order.*"}, "count": {"gte": 1}}
     )
-    app = create_app(Settings(follow_segments=True), engine=eng)
+    app = create_app(Settings(followers=True), engine=eng)
     with TestClient(app):
         data = {"order_id": "1", "total": 100, "currency": "TWD"}
         who = [RawIdentifier("email", "amy@mail.com")]
