@@ -119,3 +119,39 @@ def test_a_delivery_survives_kill_9_between_commit_and_delivery(tmp_path: Path) 
     finally:
         _kill(process, signal.SIGTERM)
         receiver.down()
+
+
+def test_c360_follow_keeps_segments_current_beside_the_api(tmp_path: Path) -> None:
+    from app.engine import build_engine
+    from app.services import segments
+    from app.services.events import record_events
+    from app.settings import Settings
+    from resolvers.events import RawEvent
+    from resolvers.observations import RawIdentifier
+
+    env = environment(tmp_path)
+    settings = Settings(store_url=env["C360_STORE_URL"], default_region="TW")
+    engine = build_engine(settings)
+    try:
+        condition = {"events": {"type": "order.*"}, "count": {"gte": 1}}
+        seg = segments.create_segment(engine, "buyers", condition)
+        follow = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "follow"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            data = {"order_id": "1", "total": 100, "currency": "TWD"}
+            who = [RawIdentifier("email", "amy@mail.com")]
+            at = engine.clock()
+            record_events(engine, [RawEvent("o1", "order.placed", at, "shop", who, data)], "t")
+            assert _until(lambda: bool(segments.members(engine, seg.id, after="", limit=5)[0]))
+        finally:
+            follow.send_signal(signal.SIGTERM)
+            out, _ = follow.communicate(timeout=30)
+        assert follow.returncode == 0, out
+        assert "following the change feed" in out
+    finally:
+        engine.store.close()
