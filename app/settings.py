@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     mcp_contacts: Literal["masked", "hidden", "full"] = Field(
         default="masked", description="how AI agents see e-mails and phones"
     )
+    webhook_retry_scale: float = Field(
+        default=1.0, gt=0, le=10, description="multiplies the webhook retry schedule (tests, demos)"
+    )
+    followers: bool | None = Field(
+        default=None,
+        description="run the segment follower and webhook dispatcher in each API worker; "
+        "unset: when serving (not around an engine a test gives); false: run `c360 follow`",
+    )
 
     @field_validator("default_region")
     @classmethod

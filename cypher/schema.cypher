@@ -99,3 +99,55 @@ CREATE INDEX change_ref_customer IF NOT EXISTS
 FOR (r:ChangeRef) ON (r.customer_id);
 CREATE CONSTRAINT person_block_key IF NOT EXISTS
 FOR (b:PersonBlock) REQUIRE b.key IS UNIQUE;
+
+// Segments (see app/store/segments.py):
+// (:Segment {id, name, description, condition, created_at, updated_at})
+// (:Membership {key: "segment|customer", segment_id, customer_id, since, why})
+// (:MembershipChange {seq, segment_id, customer_id, at, entered, cause})
+// (:Recheck {key: "segment|customer", segment_id, customer_id, due_at})
+// (:Cursor {name, value})                a feed follower's position
+
+CREATE CONSTRAINT segment_id IF NOT EXISTS
+FOR (s:Segment) REQUIRE s.id IS UNIQUE;
+
+CREATE CONSTRAINT membership_key IF NOT EXISTS
+FOR (m:Membership) REQUIRE m.key IS UNIQUE;
+
+CREATE INDEX membership_segment IF NOT EXISTS
+FOR (m:Membership) ON (m.segment_id);
+
+CREATE INDEX membership_customer IF NOT EXISTS
+FOR (m:Membership) ON (m.customer_id);
+
+CREATE INDEX membership_change_customer IF NOT EXISTS
+FOR (h:MembershipChange) ON (h.customer_id);
+
+CREATE CONSTRAINT recheck_key IF NOT EXISTS
+FOR (r:Recheck) REQUIRE r.key IS UNIQUE;
+
+CREATE INDEX recheck_segment IF NOT EXISTS
+FOR (r:Recheck) ON (r.segment_id);
+
+CREATE INDEX recheck_due IF NOT EXISTS
+FOR (r:Recheck) ON (r.due_at);
+
+CREATE CONSTRAINT cursor_name IF NOT EXISTS
+FOR (c:Cursor) REQUIRE c.name IS UNIQUE;
+
+// Webhooks (see app/store/webhooks.py):
+// (:WebhookEndpoint {id, url, secret, types, segments, marketing, active, disabled_reason,
+//                    created_at})
+// (:Delivery {id, endpoint_id, seq, customer_id, type, body, state, attempts, next_at,
+//             created_at, last_status, last_error, delivered_at})   id = the webhook-id
+
+CREATE CONSTRAINT webhook_endpoint_id IF NOT EXISTS
+FOR (w:WebhookEndpoint) REQUIRE w.id IS UNIQUE;
+
+CREATE CONSTRAINT delivery_id IF NOT EXISTS
+FOR (d:Delivery) REQUIRE d.id IS UNIQUE;
+
+CREATE INDEX delivery_state IF NOT EXISTS
+FOR (d:Delivery) ON (d.state);
+
+CREATE INDEX delivery_endpoint IF NOT EXISTS
+FOR (d:Delivery) ON (d.endpoint_id);

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
 
 from app.errors import Busy, Conflict, NotFound, Unprocessable
 from app.metrics import STORE_ERRORS
@@ -138,13 +139,42 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            allowed = _allowed_methods(request)
+            if request.method not in allowed:  # else a route refused it on purpose, and said why
+                headers["Allow"] = ", ".join(allowed)
         return JSONResponse(
-            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=headers
         )
 
     # Anything else is a bug: app.api.middleware.Guard answers it with INTERNAL_ERROR and logs
     # it once. (A handler for Exception runs in Starlette's outermost middleware, which
     # re-raises after answering, so the server logged every 500 a second time.)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods this path answers (Starlette names only the first route's).
+
+    A path that a route names literally (``/v1/segments/preview``) answers that route's
+    methods, not those of a route whose parameter it would also fit (``/v1/segments/{id}``).
+    """
+    scope = {**request.scope, "method": "\x00"}  # no route takes it: every path match is partial
+    literal: set[str] = set()
+    templated: set[str] = set()
+
+    def visit(routes: Iterable[BaseRoute]) -> None:
+        for route in routes:
+            nested = getattr(route, "original_router", None)  # FastAPI's included routers
+            if nested is not None:
+                visit(nested.routes)
+            elif route.matches(scope)[0] is Match.PARTIAL:
+                path = getattr(route, "path", "")
+                methods = getattr(route, "methods", None) or ()
+                (templated if "{" in path else literal).update(methods)
+
+    visit(request.app.router.routes)
+    return sorted(literal or templated)
 
 
 INTERNAL_ERROR = error_body("internal_error", "an unexpected error occurred; it has been logged")

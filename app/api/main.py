@@ -21,15 +21,20 @@ from app.api.routers import (
     observations,
     policy,
     resolve,
+    segments,
     steward,
     stream,
+    webhooks,
 )
 from app.engine import Engine, build_engine
 from app.metrics import PrometheusSink
 from app.runtime import tune_gc
 from app.services.keys import KeyCache
 from app.services.live import StreamSlots
+from app.services.segment_engine import SegmentFollower
+from app.services.webhooks import WebhookDispatcher, scaled
 from app.settings import Settings
+from resolvers.customer360.webhooks import RETRY_SCHEDULE
 
 DESCRIPTION = """
 Contact 360 turns the scattered records channels keep about a person into one customer
@@ -53,12 +58,25 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         built.sink = PrometheusSink()
         app.state.engine = built
         app.state.keys = KeyCache(built)
+        background = owned if settings.followers is None else settings.followers
+        follower = SegmentFollower(built) if background else None
+        dispatcher = (
+            WebhookDispatcher(built, schedule=scaled(RETRY_SCHEDULE, settings.webhook_retry_scale))
+            if background
+            else None
+        )
         if owned:  # a served worker, not an app a test drives with its own engine
             tune_gc()
+        for worker in (follower, dispatcher):
+            if worker is not None:
+                worker.start()
         try:
             async with agents.running():  # the MCP transport's task group
                 yield
         finally:
+            for worker in (follower, dispatcher):
+                if worker is not None:
+                    worker.stop()
             if owned:
                 built.store.close()
 
@@ -77,7 +95,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(
         Guard, max_bytes=settings.max_request_bytes, body_timeout_s=settings.body_timeout_s
     )
-    for router in (health, observations, events, resolve, stream, customers, steward, policy):
+    routers = (health, observations, events, resolve, stream, customers, steward, policy)
+    for router in (*routers, segments, webhooks):
         app.include_router(router.router)
     agents = McpEndpoint(
         build_mcp(lambda: app.state.engine, settings, keys=lambda: app.state.keys),

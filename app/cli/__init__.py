@@ -22,6 +22,7 @@ from app.cli import (
     migrate,
     policy,
     reresolve,
+    segments,
     serve,
     verify,
 )
@@ -32,7 +33,20 @@ from app.settings import Settings
 from app.store.protocol import StoreUnavailable
 from resolvers.errors import DomainError, PolicyError
 
-COMMANDS = (serve, mcp, keys, load, export, verify, reresolve, demo, migrate, match, policy)
+COMMANDS = (
+    serve,
+    mcp,
+    keys,
+    load,
+    export,
+    verify,
+    reresolve,
+    demo,
+    migrate,
+    match,
+    policy,
+    segments,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

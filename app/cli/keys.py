@@ -58,7 +58,7 @@ def register(sub: Subcommands) -> None:
     create = keys.add_parser("create", help="make a key; prints it alone on the last line")
     create.add_argument("--name", required=True)
     create.add_argument(
-        "--scopes", required=True, help="comma-separated: ingest,read,steward,admin"
+        "--scopes", required=True, help="comma-separated: ingest,read,steward,marketing,admin"
     )
     create.set_defaults(run=_keys_create)
     keys.add_parser("list", help="list keys (never the secrets)").set_defaults(run=_keys_list)

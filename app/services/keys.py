@@ -12,7 +12,7 @@ from app.engine import Engine
 from app.errors import Unprocessable
 from app.store.protocol import ApiKeyRecord
 
-SCOPES = ("ingest", "read", "steward", "admin")
+SCOPES = ("ingest", "read", "steward", "marketing", "admin")
 PREFIX = "c360_"
 CACHE_SECONDS = 10.0
 

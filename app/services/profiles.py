@@ -58,6 +58,13 @@ def profile(engine: Engine, customer_id: str) -> Profile:
     return _assemble(engine, loaded, customer_id)
 
 
+def served_profile(engine: Engine, tx: GraphReader, customer: CustomerState) -> dict[str, Any]:
+    """The profile of a live customer exactly as ``GET /v1/customers/{id}`` serves it, read
+    inside a caller's transaction (segments evaluate their conditions against it)."""
+    profile = _assemble(engine, _load(tx, customer), customer.id)
+    return profile.model_dump(mode="json", exclude_unset=True)
+
+
 def profile_by_identifier(engine: Engine, raw: RawIdentifier) -> Profile:
     """The 360 profile of the customer holding an identifier."""
     key = identifier_key(engine, raw, ("query",))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from app.store.segments import SegmentReads, SegmentWrites
+from app.store.webhooks import WebhookReads, WebhookWrites
 from resolvers.customer360.events import Event, EventAggregate
 from resolvers.customer360.feed import ChangeRecord
 from resolvers.identity.changes import AuditEntry, ChangeSet
@@ -78,7 +80,7 @@ class TimelinePage:
     next_cursor: tuple[datetime, str] | None
 
 
-class GraphReader(Protocol):
+class GraphReader(SegmentReads, WebhookReads, Protocol):
     """Reads inside a transaction (or a consistent read snapshot)."""
 
     def identifiers(self, keys: Collection[str]) -> dict[str, IdentifierState]:
@@ -172,7 +174,7 @@ class GraphReader(Protocol):
         ...
 
 
-class GraphWriter(GraphReader, Protocol):
+class GraphWriter(GraphReader, SegmentWrites, WebhookWrites, Protocol):
     """Reads and writes inside one atomic transaction."""
 
     def apply(self, changes: ChangeSet) -> None:

@@ -20,7 +20,7 @@ def api() -> Iterator[Api]:
     settings = Settings(max_request_bytes=64 * 1024)
     app = create_app(settings, engine=engine)
     headers = {}
-    for scope in ("ingest", "read", "steward", "admin"):
+    for scope in ("ingest", "read", "steward", "marketing", "admin"):
         secret = create_key(engine, f"{scope} key", [scope]).secret
         headers[scope] = {"Authorization": f"Bearer {secret}"}
     with TestClient(app) as client:

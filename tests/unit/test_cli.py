@@ -223,7 +223,7 @@ def test_keys_create_with_a_bad_scope_is_a_usage_error(cli: Cli, scopes: str) ->
 
     assert run.code == 2
     assert run.out == ""
-    assert "--scopes" in run.err and "ingest, read, steward, admin" in run.err
+    assert "--scopes" in run.err and "ingest, read, steward, marketing, admin" in run.err
     if "bogus" in scopes:
         assert "unknown: bogus" in run.err
     assert not cli.db.exists()  # refused before the store was touched
@@ -528,7 +528,7 @@ def test_demo_loads_a_populated_store_and_a_second_run_adds_nothing(cli: Cli) ->
     secret = again.out.splitlines()[-1]
     [(digest, scopes)] = cli.sql("SELECT digest, scopes FROM api_keys")
     assert digest == hashlib.sha256(secret.encode()).hexdigest()
-    assert set(json.loads(scopes)) == {"admin", "ingest", "read", "steward"}
+    assert set(json.loads(scopes)) == {"admin", "ingest", "marketing", "read", "steward"}
     assert cli("verify").code == 0
 
 
@@ -934,3 +934,28 @@ def test_match_train_writes_a_policy_file_that_reresolve_applies(cli: Cli) -> No
     assert cli("reresolve").code == 0
     printed = cli("match", "train", "--random-pairs", "50")
     assert printed.code == 0 and "[match.fields]" in printed.out
+
+
+def test_segments_refresh_finds_nothing_after_the_follower_and_mends_a_tampered_store(
+    cli: Cli,
+) -> None:
+    from app.services import segments
+
+    cli("import", "observations", str(cli.jsonl("people.jsonl", *PEOPLE)))
+    engine = build_engine(Settings())
+    try:
+        named = {"profile": "identity.customer_id", "op": "exists"}
+        seg = segments.create_segment(engine, "everyone", named)
+    finally:
+        engine.store.close()
+    listed = cli("segments", "list")
+    assert listed.code == 0 and listed.out == f"{seg.id}\teveryone\n"
+    clean = cli("segments", "refresh")
+    assert clean.code == 0 and "nothing to change" in clean.out, clean.out
+
+    cli.execute(
+        "DELETE FROM segment_members WHERE customer_id = ?", cli.customer_of("crm_id", "C1234567")
+    )
+    mended = cli("segments", "refresh")
+    assert mended.code == 0 and "refreshed: 1 entered, 0 exited" in mended.out, mended.out
+    assert "nothing to change" in cli("segments", "refresh").out

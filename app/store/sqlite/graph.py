@@ -9,6 +9,8 @@ from typing import Any
 
 from app.store.codec import decode_json, decode_time, encode_json, encode_time
 from app.store.protocol import AuditRecord, Pair, ReviewLabel, StoredObservation, TimelinePage
+from app.store.sqlite.segments import SqliteSegments
+from app.store.sqlite.webhooks import SqliteWebhooks
 from resolvers.customer360.events import Event, EventAggregate
 from resolvers.customer360.feed import Change, ChangeRecord, Topic
 from resolvers.identity.changes import AuditEntry, ChangeSet
@@ -41,7 +43,7 @@ def _json_list(values: Iterable[Any]) -> str:
     return encode_json(list(values))
 
 
-class SqliteGraph:
+class SqliteGraph(SqliteSegments, SqliteWebhooks):
     """GraphWriter over one SQLite connection inside an open transaction."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:

@@ -166,3 +166,71 @@ CREATE TABLE IF NOT EXISTS review_labels (
   actor    TEXT NOT NULL,
   at       TEXT NOT NULL
 );
+
+-- Segments: definitions, materialised memberships, their history, time-based re-checks.
+CREATE TABLE IF NOT EXISTS segments (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  description TEXT NOT NULL,
+  condition   TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS segment_members (
+  segment_id  TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  since       TEXT NOT NULL,
+  why         TEXT NOT NULL,
+  PRIMARY KEY (segment_id, customer_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS segment_members_customer ON segment_members (customer_id);
+CREATE TABLE IF NOT EXISTS segment_history (
+  seq         INTEGER PRIMARY KEY,
+  segment_id  TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  at          TEXT NOT NULL,
+  entered     INTEGER NOT NULL,
+  cause       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS segment_history_customer ON segment_history (customer_id, seq);
+CREATE TABLE IF NOT EXISTS segment_rechecks (
+  segment_id  TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  due_at      TEXT NOT NULL,
+  PRIMARY KEY (segment_id, customer_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS segment_rechecks_due ON segment_rechecks (due_at);
+CREATE TABLE IF NOT EXISTS cursors (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Webhooks: endpoints, and one delivery per (change, endpoint), its id the webhook-id.
+CREATE TABLE IF NOT EXISTS webhook_endpoints (
+  id              TEXT PRIMARY KEY,
+  url             TEXT NOT NULL,
+  secret          TEXT NOT NULL,
+  types           TEXT NOT NULL,
+  segments        TEXT NOT NULL,
+  marketing       INTEGER NOT NULL,
+  active          INTEGER NOT NULL,
+  disabled_reason TEXT NOT NULL,
+  created_at      TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+  id           TEXT PRIMARY KEY,
+  endpoint_id  TEXT NOT NULL,
+  seq          INTEGER NOT NULL,
+  customer_id  TEXT NOT NULL,
+  type         TEXT NOT NULL,
+  body         TEXT NOT NULL,
+  state        TEXT NOT NULL,
+  attempts     INTEGER NOT NULL,
+  next_at      TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  last_status  INTEGER,
+  last_error   TEXT NOT NULL,
+  delivered_at TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS webhook_deliveries_pending ON webhook_deliveries (state, seq, endpoint_id);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, seq);

@@ -1,0 +1,3 @@
+// Move a feed follower's position.
+MERGE (c:Cursor {name: $name})
+SET c.value = $value
