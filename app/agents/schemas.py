@@ -57,3 +57,19 @@ class StewardOutcome(BaseModel):
     customers: list[str]
     identifiers: dict[str, str | None]
     changed_customers: list[str]
+
+
+class SegmentOfCustomer(BaseModel):
+    """A segment the customer is in, since when, and the leaf values that decided."""
+
+    segment_id: str
+    name: str
+    since: str = Field(description="ISO-8601 UTC time the customer entered")
+    why: list[dict[str, Any]]
+
+
+class CustomerSegmentList(BaseModel):
+    """The segments of a customer (an absorbed id answers with the survivor's)."""
+
+    customer_id: str
+    items: list[SegmentOfCustomer]

@@ -23,6 +23,7 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from app.agents.schemas import (
+    CustomerSegmentList,
     LinkExplanation,
     ResolvedCustomer,
     SearchMatch,
@@ -33,13 +34,14 @@ from app.agents.schemas import (
 from app.api import cursors
 from app.api.timeline_query import timeline_query
 from app.engine import Engine
-from app.services import customers, inspection, profiles, search, stewardship
+from app.services import customers, inspection, profiles, search, segments, stewardship
 from app.services.keys import SCOPES, KeyCache
 from app.settings import Settings
 from app.store.protocol import StoreUnavailable
 from resolvers.customer360.context import MIN_CHARS, contact_values, redact
 from resolvers.errors import DomainError
 from resolvers.identity.observations import RawIdentifier
+from resolvers.timestamps import iso_utc
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -236,6 +238,26 @@ def build_mcp(
                 for m in matches
             ]
         )
+
+    @server.tool(annotations=READ_ONLY)
+    @_answers
+    def customer_segments(customer_id: CustomerId) -> CustomerSegmentList:
+        """The segments a customer is in, since when, and the values that decided each."""
+        _require("marketing")
+        found = segments.customer_segments(engine(), customer_id)
+        document = {
+            "customer_id": found.customer_id,
+            "items": [
+                {
+                    "segment_id": item.segment_id,
+                    "name": item.name,
+                    "since": iso_utc(item.since),
+                    "why": item.why,
+                }
+                for item in found.items
+            ],
+        }
+        return CustomerSegmentList(**shown(document, found.customer_id))
 
     if settings.mcp_steward_tools:
         _steward_tools(server, engine, shown)

@@ -15,6 +15,7 @@ from mcp.types import CallToolResult
 from app.agents.server import STDIO_ACTOR, build_mcp
 from app.engine import Engine
 from app.services.events import record_events
+from app.services.segments import create_segment
 from app.services.stitching import stitch
 from app.settings import Settings
 from resolvers.customer360.events import RawEvent
@@ -30,6 +31,7 @@ READ_TOOLS = {
     "get_timeline",
     "explain_link",
     "search_customers",
+    "customer_segments",
 }
 STEWARD_TOOLS = {"suppress_link", "detach_identifier", "block_identifier", "merge_customers"}
 
@@ -207,3 +209,23 @@ def test_steward_tools_only_when_configured_destructive_and_audited(engine: Engi
         {"a": "email:amy@mail.com", "b": "phone:0912000111", "reason": "x"},
     )
     assert refused.is_error  # not exposed without the setting
+
+
+def test_customer_segments_says_which_and_why(engine: Engine) -> None:
+    condition = {"events": {"type": "order.placed"}, "count": {"gte": 1}}
+    buyers = create_segment(engine, "Buyers", condition)
+    amy = _amy(engine)
+
+    found = call(engine, "customer_segments", {"customer_id": amy})
+
+    assert not found.is_error, found.content
+    answer = found.structured_content
+    assert answer is not None and answer["customer_id"] == amy
+    assert [(i["segment_id"], i["name"]) for i in answer["items"]] == [(buyers.id, "Buyers")]
+    assert answer["items"][0]["why"]
+    bob = call(engine, "resolve_customer", {"kind": "email", "value": "bob@mail.com"})
+    bob_id = bob.structured_content["customer_id"]  # type: ignore[index]
+    assert call(engine, "customer_segments", {"customer_id": bob_id}).structured_content == {
+        "customer_id": bob_id,
+        "items": [],
+    }
