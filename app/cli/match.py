@@ -10,17 +10,21 @@ from app.settings import Settings
 
 
 def _match_train(args: argparse.Namespace, settings: Settings) -> int:
-    from app.services.training import train
+    from app.services.training import steward_labels, train
     from resolvers.identity.person.training import policy_toml
 
     engine = open_engine(settings)
-    trained = train(engine, max_records=args.max_records, random_pairs=args.random_pairs)
+    labels = steward_labels(engine)
+    trained = train(
+        engine, max_records=args.max_records, random_pairs=args.random_pairs, labels=labels
+    )
     text = policy_toml(trained)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(
             f"weights from {trained.records:,} records and {trained.candidate_pairs:,} "
-            f"candidate pairs written to {args.output}; lay it over your policy file, "
+            f"candidate pairs written to {args.output} ({len(labels):,} record pairs labelled "
+            "by stewards' review answers); lay it over your policy file, "
             "check it with `c360 policy check`, then run `c360 reresolve`"
         )
     else:

@@ -11,6 +11,7 @@ from resolvers.identity.person.record import PersonRecord, person_record
 from resolvers.identity.person.training import Trained, estimate
 
 MAX_BLOCK = 50  # a blocking key shared by more records is too common to pair all of them
+RECORDS_PER_LABEL = 20  # records of each identifier a steward's answer is spread over
 
 
 def train(
@@ -70,3 +71,27 @@ def _add(records: dict[str, PersonRecord], found: list[StoredObservation]) -> No
             record = person_record(obs.attributes)
             if record.evidence >= 2:
                 records[obs.id] = record
+
+
+def steward_labels(engine: Engine) -> dict[tuple[str, str], bool]:
+    """Stewards' review answers as labels of record pairs: ``link`` says the records of the two
+    identifiers describe one person, ``never`` that they do not; ``skip`` says nothing.
+
+    A later answer about the same pair overrides an earlier one.
+    """
+    out: dict[tuple[str, str], bool] = {}
+    for label in engine.store.review_labels():
+        if label.decision not in ("link", "never"):
+            continue
+
+        def read(tx: GraphReader, a: str = label.a, b: str = label.b) -> tuple[list[str], ...]:
+            return tuple(
+                [o.id for o in tx.observations_of([key], RECORDS_PER_LABEL)] for key in (a, b)
+            )
+
+        left, right = engine.store.read(read)
+        for x in left:
+            for y in right:
+                if x != y:
+                    out[(x, y) if x < y else (y, x)] = label.decision == "link"
+    return out
