@@ -617,60 +617,62 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks):
         )
 
     def _write_audit(self, entries: Sequence[AuditEntry]) -> None:
-        if not entries:
-            return
-        seq = self._next_rowid("audit", "seq")
-        rows: list[tuple[Any, ...]] = []
-        index: list[tuple[str, int]] = []
-        for entry in entries:
-            rows.append(
+        rows = [
+            (
                 (
-                    seq,
-                    encode_time(entry.at),
-                    entry.actor,
-                    entry.action,
-                    entry.reason,
-                    encode_json(list(entry.customer_ids)),
-                    encode_json(entry.before),
-                    encode_json(entry.after),
-                )
+                    encode_time(e.at),
+                    e.actor,
+                    e.action,
+                    e.reason,
+                    encode_json(list(e.customer_ids)),
+                    encode_json(e.before),
+                    encode_json(e.after),
+                ),
+                e.customer_ids,
             )
-            index.extend((cid, seq) for cid in set(entry.customer_ids))
-            seq += 1
-        self.conn.executemany(
-            "INSERT INTO audit (seq, at, actor, action, reason, customer_ids, before, after) "
-            "VALUES (?,?,?,?,?,?,?,?)",
-            rows,
-        )
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO audit_customers (customer_id, audit) VALUES (?, ?)", index
-        )
+            for e in entries
+        ]
+        columns = ("at", "actor", "action", "reason", "customer_ids", "before", "after")
+        self._append_numbered("audit", columns, "audit_customers", "audit", rows)
 
     def _write_feed(self, feed: Sequence[Change]) -> None:
-        if not feed:
-            return
-        seq = self._next_rowid("changes", "seq")
-        rows: list[tuple[Any, ...]] = []
-        index: list[tuple[str, int]] = []
-        for change in feed:
-            rows.append(
+        rows = [
+            (
                 (
-                    seq,
-                    encode_time(change.at),
-                    change.type,
-                    change.topic.value,
-                    encode_json(list(change.customer_ids)),
-                    encode_json(change.data),
-                )
+                    encode_time(c.at),
+                    c.type,
+                    c.topic.value,
+                    encode_json(list(c.customer_ids)),
+                    encode_json(c.data),
+                ),
+                c.customer_ids,
             )
-            index.extend((cid, seq) for cid in set(change.customer_ids))
-            seq += 1
+            for c in feed
+        ]
+        columns = ("at", "type", "topic", "customer_ids", "data")
+        self._append_numbered("changes", columns, "change_customers", "change", rows)
+
+    def _append_numbered(
+        self,
+        table: str,
+        columns: Sequence[str],
+        index_table: str,
+        index_column: str,
+        rows: Sequence[tuple[tuple[Any, ...], Sequence[str]]],
+    ) -> None:
+        """Append rows numbered after the table's last (``seq``), each indexed by the customers
+        it names, so a customer's entries read back in order (audit history, change feed)."""
+        if not rows:
+            return
+        first = self._next_rowid(table, "seq")
         self.conn.executemany(
-            "INSERT INTO changes (seq, at, type, topic, customer_ids, data) VALUES (?,?,?,?,?,?)",
-            rows,
+            f"INSERT INTO {table} (seq, {', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * (len(columns) + 1))})",
+            [(first + n, *values) for n, (values, _) in enumerate(rows)],
         )
         self.conn.executemany(
-            "INSERT OR IGNORE INTO change_customers (customer_id, change) VALUES (?, ?)", index
+            f"INSERT OR IGNORE INTO {index_table} (customer_id, {index_column}) VALUES (?, ?)",
+            [(cid, first + n) for n, (_, cids) in enumerate(rows) for cid in set(cids)],
         )
 
     def append_events(
