@@ -131,6 +131,47 @@ class LinkOut(_Out):
     person_evidence: PersonEvidenceOut | None = None
 
 
+class NodeOut(_Out):
+    """An identifier in a customer's graph, with what the policy made of it."""
+
+    key: str
+    kind: str
+    variant: str | None = Field(description="a kind's variant, e.g. a fixed line of a phone")
+    role: str = Field(description="link (may join customers) or attach (joins one)")
+    status: str = Field(description="active, placeholder, generic or blocked")
+    status_reason: str | None
+    customer_id: str | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+    seen_with: dict[str, int] = Field(description="strong identifiers seen with it, by kind")
+    traits: dict[str, list[str]] = Field(description="person traits its records gave")
+
+
+class GraphOut(_Out):
+    """A customer's identifiers and every link touching them; bridges would split it if cut."""
+
+    customer_id: str
+    requested_id: str
+    anchor: str = Field(description="the founding identifier the customer id derives from")
+    size: int
+    kind_counts: dict[str, int]
+    identifiers: list[NodeOut]
+    neighbours: list[NodeOut] = Field(description="identifiers outside it that links reach")
+    links: list[LinkOut]
+    bridges: list[list[str]]
+
+
+class ExplanationOut(_Out):
+    """The chain of evidence joining two identifiers, or what keeps them apart."""
+
+    a: str
+    b: str
+    joined: bool
+    customer_id: str | None
+    path: list[LinkOut]
+    summary: str
+
+
 class ConflictsOut(_Out):
     """Rejected links waiting for a steward, in key order."""
 

@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 from app.api import cursors
 from app.api.bodies import JsonRoute
 from app.api.deps import EngineDep, Read, Steward
-from app.api.responses import ErrorOut, HistoryOut, TimelineOut
+from app.api.responses import ErrorOut, ExplanationOut, GraphOut, HistoryOut, TimelineOut
 from app.api.timeline_query import MAX_TYPES, timeline_query
 from app.errors import Unprocessable
 from app.schemas import Instant, Kind
@@ -149,13 +149,13 @@ def prefers_text(accept: str | None) -> bool:
     return text > 0 and text > json
 
 
-@router.get("/{customer_id}/graph", responses=READ_ERRORS)
+@router.get("/{customer_id}/graph", response_model=GraphOut, responses=READ_ERRORS)
 def get_graph(customer_id: str, engine: EngineDep, key: Steward) -> dict[str, Any]:
     """Identifiers and links with state, reasons and evidence; bridges: cuts that would split."""
     return inspection.customer_graph(engine, customer_id)
 
 
-@router.get("/{customer_id}/explain", responses=READ_ERRORS)
+@router.get("/{customer_id}/explain", response_model=ExplanationOut, responses=READ_ERRORS)
 def get_explanation(
     customer_id: str,
     engine: EngineDep,
