@@ -17,7 +17,7 @@ from resolvers.errors import FieldError
 from resolvers.identity.changes import AuditEntry, ChangeSet, Ignored, Observation
 from resolvers.identity.evidence import IdentifierState, LinkRecord, LinkState, pair_of
 from resolvers.identity.observations import RawObservation, normalise_observation
-from resolvers.identity.stitching import Workspace
+from resolvers.identity.stitching import Outcome, Workspace
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,11 +154,34 @@ def stitch_in(
                 _collect(matched, final_ids, final_links)
                 if audit is not None:
                     audit.extend(matched.audit)
+                _credit_matched_merges(tx, engine, fresh, outcomes, matched)
         merged = {o.observation_id: sorted(set(o.merged)) for o in outcomes}
     results = _results(tx, engine, observations, stored, final_ids, final_links, merged)
     if fresh and keep_observations:
         _report(tx, engine, results, actor)
     return results
+
+
+def _credit_matched_merges(
+    tx: GraphWriter,
+    engine: Engine,
+    fresh: Sequence[Observation],
+    outcomes: Sequence[Outcome],
+    matched: ChangeSet,
+) -> None:
+    """Person evidence merged customers after the records were stitched: each record whose
+    customer absorbed others names them in its ``merged``, as an identifier merge would."""
+    absorbed: dict[str, list[str]] = {}
+    for old, new in matched.aliases.items():
+        if new is not None:
+            absorbed.setdefault(new, []).append(old)
+    if not absorbed:
+        return
+    states = tx.identifiers({k for o in fresh for k in o.keys})
+    for obs, outcome in zip(fresh, outcomes, strict=True):
+        owner = anchor_customer(obs.keys, states, engine)
+        if owner in absorbed:
+            outcome.merged.extend(absorbed[owner])
 
 
 def _report(tx: GraphWriter, engine: Engine, results: Sequence[StitchResult], actor: str) -> None:

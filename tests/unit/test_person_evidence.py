@@ -109,10 +109,13 @@ def test_scores_are_symmetric_and_explain_their_total(a, b) -> None:
 
 def test_records_with_no_identifier_in_common_join_as_one_person() -> None:
     eng = engine()
-    stitch(eng, [obs("crm-1", ("crm_id", "C1"), ("email", "jane@a.com"), **JANE)], "t")
+    [crm] = stitch(eng, [obs("crm-1", ("crm_id", "C1"), ("email", "jane@a.com"), **JANE)], "t")
     shop = {**JANE, "first_name": "Jnae", "birth_date": "19900203"}
-    stitch(eng, [obs("shop-1", ("email", "jd@b.com"), hours=24, **shop)], "t")
+    [joined] = stitch(eng, [obs("shop-1", ("email", "jd@b.com"), hours=24, **shop)], "t")
     assert partition(eng.store) == {frozenset({"crm_id:C1", "email:jane@a.com", "email:jd@b.com"})}
+    # the record answers with the customer it joined and names the one person evidence merged
+    assert joined.customer_id == crm.customer_id
+    assert len(joined.merged) == 1 and joined.merged[0] != crm.customer_id
     states = {(link.a, link.b): link.state for link in all_links(eng.store)}
     assert states[("crm_id:C1", "email:jd@b.com")] is LinkState.MATCHED
     assert not verify(eng).drift
