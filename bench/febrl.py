@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from app.demo.truth import pairwise_score
 from app.engine import Engine
 from app.services.customers import resolve
 from app.services.reresolution import reresolve_store
@@ -33,6 +32,7 @@ from resolvers.identity.normalise import Normaliser
 from resolvers.identity.observations import RawIdentifier, RawObservation
 from resolvers.identity.person.training import policy_toml
 from resolvers.identity.policy import load_policy
+from tests.support.truth import pairwise_score
 
 RESULTS = Path(__file__).parent / "results"
 POLICY = "[kinds.ssn]\npriority = 100\n[kinds.record_id]\npriority = 90\nstrong = false\n"

@@ -27,13 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from app.demo.channels import generate_observations
-from app.demo.truth import (
-    evidence_ceiling,
-    naive_components,
-    pairwise_score,
-    reference_normaliser,
-    truth_clustering,
-)
 from app.engine import build_engine
 from app.services.customers import resolve
 from app.services.demo import raw_observation
@@ -41,6 +34,13 @@ from app.services.stitching import stitch
 from app.settings import Settings
 from resolvers.errors import ValidationFailed
 from resolvers.identity.observations import RawIdentifier
+from tests.support.truth import (
+    evidence_ceiling,
+    naive_components,
+    pairwise_score,
+    reference_normaliser,
+    truth_clustering,
+)
 
 RESULTS = Path(__file__).parent / "results"
 

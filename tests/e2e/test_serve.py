@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from app.demo.channels import generate_observations
-from app.demo.truth import pairwise_score, truth_clustering
 from tests.support.serve import Server, c360
+from tests.support.truth import pairwise_score, truth_clustering
 
 pytestmark = pytest.mark.e2e
 

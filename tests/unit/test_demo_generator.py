@@ -12,15 +12,15 @@ import phonenumbers
 import pytest
 
 from app.demo.channels import GeneratedObservation, generate_observations
-from app.demo.truth import (
+from app.demo.world import PLACEHOLDER_EMAILS, PLACEHOLDER_PHONES, Person, generate_world
+from resolvers.identity.person.record import birth_date
+from tests.support.truth import (
     evidence_ceiling,
     naive_components,
     pairwise_score,
     reference_normaliser,
     truth_clustering,
 )
-from app.demo.world import PLACEHOLDER_EMAILS, PLACEHOLDER_PHONES, Person, generate_world
-from resolvers.identity.person.record import birth_date
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 KINDS = {
