@@ -83,29 +83,31 @@ def record_events(engine: Engine, raws: Sequence[RawEvent], actor: str) -> list[
     where it repeats.
     """
     checked = validate_batch(engine, raws)
-    audit: list[AuditEntry] = []
-
-    def work(tx: GraphWriter) -> list[EventResult]:
-        audit.clear()
-        return record_in(tx, engine, checked, actor, audit)
-
-    results = engine.store.write(work)
-    engine.sink.committed(audit, 0)
+    done = engine.store.write(lambda tx: record_in(tx, engine, checked, actor=actor))
+    engine.sink.committed(done.audit, 0)
     return one_per_item(
         [raw.id for raw in raws],
-        results,
+        done.results,
         lambda r: r.event_id,
         lambda r: replace(r, status="duplicate"),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What recording did inside a transaction: a result per distinct event, and its audit."""
+
+    results: list[EventResult]
+    audit: list[AuditEntry]
 
 
 def record_in(
     tx: GraphWriter,
     engine: Engine,
     checked: Sequence[_Checked],
+    *,
     actor: str,
-    audit: list[AuditEntry],
-) -> list[EventResult]:
+) -> Recorded:
     """Record validated events inside an open write transaction."""
     stored = tx.event_hashes([c.event.id for c in checked])
     clashes = [
@@ -120,8 +122,10 @@ def record_in(
             errors=clashes,
         )
     fresh = [c for c in checked if c.event.id not in stored]
+    audit: list[AuditEntry] = []
     if fresh:
-        stitch_in(tx, engine, [c.evidence for c in fresh], actor, audit, keep_observations=False)
+        evidence = [c.evidence for c in fresh]
+        audit = stitch_in(tx, engine, evidence, actor=actor, keep_observations=False).audit
     keys = {k for c in checked for k in c.event.identifiers}
     states = tx.identifiers(keys)
     anchored = [_anchored(c.event, states, engine) for c in fresh]
@@ -152,7 +156,7 @@ def record_in(
                 anchor=anchor,
             )
         )
-    return results
+    return Recorded(results, audit)
 
 
 def _anchored(event: Event, states: dict[str, IdentifierState], engine: Engine) -> Event:

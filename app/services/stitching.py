@@ -63,31 +63,33 @@ def stitch(
     where it repeats.
     """
     observations = normalise_batch(engine, raws)
-    audit: list[AuditEntry] = []
-
-    def work(tx: GraphWriter) -> list[StitchResult]:
-        audit.clear()  # a retried transaction starts over
-        return stitch_in(tx, engine, observations, actor, audit)
-
-    results = engine.store.write(work)
-    rejected = sum(len(r.rejected) for r in results if r.status == "stitched")
-    engine.sink.committed(audit, rejected)
+    done = engine.store.write(lambda tx: stitch_in(tx, engine, observations, actor=actor))
+    rejected = sum(len(r.rejected) for r in done.results if r.status == "stitched")
+    engine.sink.committed(done.audit, rejected)
     return one_per_item(
         [raw.id for raw in raws],
-        results,
+        done.results,
         lambda r: r.observation_id,
         lambda r: replace(r, status="duplicate", merged=[], rejected=[]),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Stitched:
+    """What stitching did inside a transaction: a result per distinct record, and its audit."""
+
+    results: list[StitchResult]
+    audit: list[AuditEntry]
 
 
 def stitch_in(
     tx: GraphWriter,
     engine: Engine,
     observations: Sequence[Observation],
+    *,
     actor: str,
-    audit: list[AuditEntry] | None = None,
     keep_observations: bool = True,
-) -> list[StitchResult]:
+) -> Stitched:
     """Stitch already-normalised observations inside an open write transaction.
 
     ``keep_observations=False`` stitches evidence whose caller keeps its own record (events):
@@ -109,6 +111,7 @@ def stitch_in(
     final_links: dict[Pair, LinkRecord] = {}
     final_ids: dict[str, IdentifierState] = {}
     merged: dict[str, list[str]] = {}
+    audit: list[AuditEntry] = []
     if fresh:
         keys = {k for o in fresh for k in o.keys}
         identifiers = tx.identifiers(keys)
@@ -129,8 +132,7 @@ def stitch_in(
         changes.feed.extend(feed.of_audit(changes.audit))
         tx.apply(changes)
         _collect(changes, final_ids, final_links)
-        if audit is not None:
-            audit.extend(changes.audit)
+        audit.extend(changes.audit)
         if workspace.seed_keys or workspace.seed_customers:
             deferred = [o.observation_id for o in outcomes if o.deferred]
             reason = _reason(deferred)
@@ -143,8 +145,7 @@ def stitch_in(
                 reason=reason,
             )
             _collect(again, final_ids, final_links)
-            if audit is not None:
-                audit.extend(again.audit)
+            audit.extend(again.audit)
             for outcome in outcomes:
                 if outcome.deferred:
                     outcome.merged.extend(_absorbed_by(again))
@@ -152,14 +153,13 @@ def stitch_in(
             matched = match_in(tx, engine, fresh, actor)
             if matched is not None:
                 _collect(matched, final_ids, final_links)
-                if audit is not None:
-                    audit.extend(matched.audit)
+                audit.extend(matched.audit)
                 _credit_matched_merges(tx, engine, fresh, outcomes, matched)
         merged = {o.observation_id: sorted(set(o.merged)) for o in outcomes}
     results = _results(tx, engine, observations, stored, final_ids, final_links, merged)
     if fresh and keep_observations:
         _report(tx, engine, results, actor)
-    return results
+    return Stitched(results, audit)
 
 
 def _credit_matched_merges(

@@ -225,7 +225,7 @@ def test_a_failing_unit_of_work_writes_nothing(store: Store) -> None:
     def work(tx: object) -> None:
         from app.services.stitching import normalise_batch, stitch_in
 
-        stitch_in(tx, engine, normalise_batch(engine, [obs("o1", *AMY)]), "t")  # type: ignore[arg-type]
+        stitch_in(tx, engine, normalise_batch(engine, [obs("o1", *AMY)]), actor="t")  # type: ignore[arg-type]
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
