@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from app.demo.catalogue import ACCOUNT_CURRENCY, REFERENCE_RATES
 from app.demo.channels import generate_observations
-from app.demo.events import ACCOUNT_CURRENCY, REFERENCE_RATES, generate_events
+from app.demo.events import generate_events
 from app.engine import Engine
 from app.services.events import record_events
 from app.services.stitching import stitch

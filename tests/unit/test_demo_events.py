@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.demo.catalogue import ACCOUNT_CURRENCY, REFERENCE_RATES
 from app.demo.channels import GeneratedObservation, generate_observations
-from app.demo.events import ACCOUNT_CURRENCY, REFERENCE_RATES, generate_events, vip_of
+from app.demo.events import generate_events, vip_of
 from app.services.customers import resolve
 from app.services.demo import load_demo
 from app.services.verification import verify
