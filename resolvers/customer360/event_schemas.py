@@ -9,159 +9,40 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from resolvers.customer360.event_fields import (
-    MAX_POINTS,
-    Field,
     Invalid,
-    amount,
-    bounded,
     check_object,
-    choice,
-    currency,
-    day,
-    day_or_moment,
-    ident,
-    items,
     json_value,
-    moment,
-    positive,
-    text,
-    whole,
+)
+from resolvers.customer360.families import FAMILIES, SCHEMAS
+from resolvers.customer360.families.vocabulary import (
+    CONSENT_CHANNELS,
+    CONVERSATION_CHANNELS,
+    MARKETING_CHANNELS,
+    PURPOSES,
+    SENTIMENTS,
 )
 from resolvers.errors import FieldError, ValidationFailed
 
-# Type prefix -> family: the families group the timeline and the profile's sections.
-FAMILIES: dict[str, str] = {
-    "order": "sales",
-    "marketing": "marketing",
-    "web": "behaviour",
-    "cart": "behaviour",
-    "wishlist": "behaviour",
-    "warranty": "warranty",
-    "booking": "booking",
-    "conversation": "conversation",
-    "loyalty": "loyalty",
-    "consent": "consent",
-    "custom": "custom",
-}
-MARKETING_CHANNELS = ("email", "sms", "line", "whatsapp", "messenger", "push", "web")
-CONSENT_CHANNELS = ("email", "sms", "line", "whatsapp", "messenger", "push", "phone", "post", "any")
-# Support happens on more channels than marketing does; "other" keeps a new one from bouncing.
-CONVERSATION_CHANNELS = (
-    "email", "sms", "line", "whatsapp", "messenger", "wechat", "instagram",
-    "phone", "web", "chat", "store", "other",
-)  # fmt: skip
-PURPOSES = ("marketing", "service", "profiling", "third_party", "any")
-SENTIMENTS = ("positive", "neutral", "negative", "mixed")
+__all__ = [
+    "CONSENT_CHANNELS",
+    "CONVERSATION_CHANNELS",
+    "EVENT_TYPES",
+    "FAMILIES",
+    "MARKETING_CHANNELS",
+    "PURPOSES",
+    "SCHEMAS",
+    "SENTIMENTS",
+    "family_of",
+    "is_type_filter",
+    "to_account",
+    "validate_payload",
+]
+
 AMOUNTS = ("total", "value")  # each gets an ``<name>_account`` twin in the account currency
 CUSTOM_TYPE = re.compile(r"^custom(\.[a-z][a-z0-9_]*)+$")
 MAX_CUSTOM_TYPE = 64
 
-# -- the catalogue -----------------------------------------------------------------------------
 
-MONEY = (Field("total", amount), Field("currency", currency))
-ORDER = (
-    Field("order_id", ident, True),
-    Field("items", items),
-    *MONEY,
-    Field("store", text(200)),
-    Field("channel", text(100)),
-)
-CAMPAIGN = (
-    Field("campaign_id", ident, True),
-    Field("campaign", text(300)),
-    Field("channel", choice(MARKETING_CHANNELS), True),
-)
-CART = (Field("cart_id", ident), Field("items", items, True), *MONEY)
-PRODUCT = (Field("sku", ident, True), Field("name", text(300)), Field("category", text(100)))
-CLAIM = (
-    Field("claim_id", ident, True),
-    Field("serial", ident),
-    Field("status", text(100)),
-    Field("issue", text(1000)),
-    Field("resolution", text(1000)),
-)
-
-
-def _booking(scheduled_required: bool) -> tuple[Field, ...]:
-    return (
-        Field("booking_id", ident, True),
-        Field("service", text(200)),
-        Field("scheduled_at", moment, scheduled_required),
-        Field("location", text(200)),
-        Field("staff", text(200)),
-    )
-
-
-CONVERSATION = (
-    Field("conversation_id", ident, True),
-    Field("channel", choice(CONVERSATION_CHANNELS), True),
-    Field("topic", text(100)),
-    Field("outcome", text(200)),
-    Field("sentiment", choice(SENTIMENTS)),
-    Field("summary", text(2000)),
-    Field("agent", text(200)),
-)
-POINTS = (
-    Field("points", bounded(positive, MAX_POINTS), True),
-    Field("balance_after", bounded(whole, MAX_POINTS * 1000)),
-    Field("reason", text(300)),
-)
-VOUCHER = (
-    Field("voucher_id", ident, True),
-    Field("value", amount),
-    Field("currency", currency),
-    Field("expires_at", day_or_moment),
-    Field("description", text(500)),
-)
-CONSENT = (
-    Field("channel", choice(CONSENT_CHANNELS), True),
-    Field("purpose", choice(PURPOSES), True),
-)
-
-SCHEMAS: dict[str, tuple[Field, ...]] = {
-    "order.placed": ORDER,
-    "order.completed": ORDER,
-    "order.returned": ORDER,
-    "marketing.sent": CAMPAIGN,
-    "marketing.opened": CAMPAIGN,
-    "marketing.clicked": (*CAMPAIGN, Field("url", text(2048))),
-    "marketing.converted": (*CAMPAIGN, Field("value", amount), Field("currency", currency)),
-    "marketing.bounced": CAMPAIGN,
-    "marketing.unsubscribed": CAMPAIGN,
-    "web.page_viewed": (Field("url", text(2048), True), Field("title", text(300))),
-    "web.product_viewed": PRODUCT,
-    "web.searched": (Field("query", text(500), True),),
-    "cart.updated": CART,
-    "cart.abandoned": CART,
-    "wishlist.added": PRODUCT,
-    "wishlist.removed": PRODUCT,
-    "warranty.registered": (
-        Field("serial", ident, True),
-        Field("model", text(200), True),
-        Field("product", text(300)),
-        Field("category", text(100)),
-        Field("purchased_at", day),
-        Field("expires_at", day),
-    ),
-    "warranty.claim_opened": CLAIM,
-    "warranty.claim_updated": CLAIM,
-    "warranty.claim_closed": CLAIM,
-    "booking.booked": _booking(True),
-    "booking.rescheduled": _booking(True),
-    "booking.cancelled": _booking(False),
-    "booking.attended": _booking(False),
-    "booking.no_show": _booking(False),
-    "conversation.opened": CONVERSATION,
-    "conversation.closed": CONVERSATION,
-    "loyalty.points_earned": POINTS,
-    "loyalty.points_redeemed": POINTS,
-    "loyalty.tier_changed": (Field("tier", text(100), True), Field("previous_tier", text(100))),
-    "loyalty.voucher_issued": VOUCHER,
-    "loyalty.voucher_redeemed": VOUCHER,
-    "loyalty.voucher_expired": VOUCHER,
-    "consent.granted": CONSENT,
-    "consent.revoked": CONSENT,
-}
 EVENT_TYPES: tuple[str, ...] = tuple(sorted(SCHEMAS))
 
 

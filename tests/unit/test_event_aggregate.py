@@ -466,7 +466,7 @@ def test_to_json_is_a_copy() -> None:
 
 
 def test_totals_saturate_rather_than_overflow_at_the_bounds() -> None:
-    from resolvers.customer360.aggregates.crdt import CEILING
+    from resolvers.customer360.crdt import CEILING
     from resolvers.customer360.event_fields import MAX_AMOUNT, MAX_POINTS, MAX_QUANTITY
 
     line = {"sku": "K1", "category": "kettles", "quantity": MAX_QUANTITY, "unit_price": MAX_AMOUNT}

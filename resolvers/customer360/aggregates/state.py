@@ -40,7 +40,7 @@ import heapq
 from collections.abc import Callable
 from typing import Any
 
-from resolvers.customer360.aggregates.crdt import (
+from resolvers.customer360.crdt import (
     Merge,
     add,
     add_each,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from resolvers.customer360.aggregates.crdt import CEILING
 from resolvers.customer360.aggregates.state import SEALED_ORDERS, order_figures
+from resolvers.customer360.crdt import CEILING
 from resolvers.timestamps import from_stamp, parse_moment
 
 RECENT_CONVERSATIONS = 20
