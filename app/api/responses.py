@@ -172,6 +172,36 @@ class ExplanationOut(_Out):
     summary: str
 
 
+class ContactRulesOut(_Out):
+    """What may be sent, where: channels allowed and refused for marketing, as instructions."""
+
+    marketing_allowed: list[str] = Field(default_factory=list)
+    marketing_blocked: list[str] = Field(default_factory=list)
+    instructions: list[str] = Field(default_factory=list)
+
+
+class ContextOut(_Out):
+    """Context for a support agent or an LLM prompt, most limiting first. Within a budget
+    (``max_chars``) the least important sections are cut or dropped, counted in ``omitted``."""
+
+    contact_rules: ContactRulesOut | None = None
+    open_issues: list[dict[str, Any]] | None = Field(
+        default=None, description="open warranty claims and recent unhappy conversations"
+    )
+    who: dict[str, Any] | None = Field(
+        default=None, description="name, customer id, tier, segment, since, contacts"
+    )
+    owns: list[dict[str, Any]] | None = None
+    recent_orders: list[dict[str, Any]] | None = None
+    upcoming_bookings: list[dict[str, Any]] | None = None
+    loyalty: dict[str, Any] | None = None
+    summary: str | None = Field(default=None, description="the same, as a few sentences")
+    truncated: bool | None = Field(default=None, description="true when the budget cut it")
+    omitted: dict[str, int] | None = Field(
+        default=None, description="what the budget cut: section or list name -> items left out"
+    )
+
+
 class ConflictsOut(_Out):
     """Rejected links waiting for a steward, in key order."""
 

@@ -10,7 +10,14 @@ from fastapi.responses import PlainTextResponse
 from app.api import cursors
 from app.api.bodies import JsonRoute
 from app.api.deps import EngineDep, Read, Steward
-from app.api.responses import ErrorOut, ExplanationOut, GraphOut, HistoryOut, TimelineOut
+from app.api.responses import (
+    ContextOut,
+    ErrorOut,
+    ExplanationOut,
+    GraphOut,
+    HistoryOut,
+    TimelineOut,
+)
 from app.api.timeline_query import MAX_TYPES, timeline_query
 from app.errors import Unprocessable
 from app.schemas import Instant, Kind
@@ -89,6 +96,7 @@ def get_timeline(
 CONTEXT_RESPONSES: dict[int | str, dict[str, Any]] = {
     **READ_ERRORS,
     200: {
+        "model": ContextOut,
         "description": "the context as JSON; with `Accept: text/plain`, its summary alone",
         "content": {"text/plain": {"schema": {"type": "string"}}},
     },
