@@ -43,6 +43,19 @@ def _json_list(values: Iterable[Any]) -> str:
     return encode_json(list(values))
 
 
+def _stored_observation(row: Sequence[Any]) -> StoredObservation:
+    """An observation from its row: id, source, observed_at, received_at, identifiers,
+    attributes."""
+    return StoredObservation(
+        id=row[0],
+        source=row[1],
+        observed_at=decode_time(row[2]),
+        received_at=decode_time(row[3]),
+        identifiers=tuple(decode_json(row[4])),
+        attributes=decode_json(row[5]),
+    )
+
+
 class SqliteGraph(SqliteSegments, SqliteWebhooks):
     """GraphWriter over one SQLite connection inside an open transaction."""
 
@@ -238,17 +251,7 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks):
             "ORDER BY observed_at DESC, id DESC LIMIT ?",
             (ids, limit),
         )
-        return [
-            StoredObservation(
-                id=row[0],
-                source=row[1],
-                observed_at=decode_time(row[2]),
-                received_at=decode_time(row[3]),
-                identifiers=tuple(decode_json(row[4])),
-                attributes=decode_json(row[5]),
-            )
-            for row in rows
-        ]
+        return [_stored_observation(row) for row in rows]
 
     def person_candidates(self, blocks: Collection[str], per_block: int) -> list[StoredObservation]:
         """Observations filed under any of these blocking keys, at most ``per_block`` a key."""
@@ -263,17 +266,7 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks):
             "  ) WHERE n <= ?) ORDER BY id",
             (_json_list(blocks), per_block),
         )
-        return [
-            StoredObservation(
-                id=row[0],
-                source=row[1],
-                observed_at=decode_time(row[2]),
-                received_at=decode_time(row[3]),
-                identifiers=tuple(decode_json(row[4])),
-                attributes=decode_json(row[5]),
-            )
-            for row in rows
-        ]
+        return [_stored_observation(row) for row in rows]
 
     def history(
         self, customer_ids: Collection[str], limit: int, before: int | None
