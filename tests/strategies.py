@@ -19,8 +19,14 @@ VALUES = {
     + ["(02) 2712-345" + str(i) for i in range(1, 3)],
     "anonymous_id": [f"a{i}" for i in range(1, 5)],
 }
-NAMES = ["美玲", "志明", "美鈴", None]
-BIRTHS = ["1980-01-02", "1990-05-06", None]
+# Given and family names: Han names the traits compare, Latin ones that only forgive a
+# date typo or keep a value personal when they all name one person ("Jane Doe", "Jane Do").
+NAMES = [
+    ("美玲", "陳"), ("志明", "林"), ("美鈴", "陳"), ("美玲", None),
+    ("Jane", "Doe"), ("Jane", "Do"), ("Mary", "Doe"), ("Jane", None), None,
+]  # fmt: skip
+# two dates far apart, one a slip of the first, and one a typo only a name can forgive
+BIRTHS = ["1980-01-02", "1990-05-06", "1980-01-03", "1908-01-02", None]
 
 identifier = st.sampled_from([(k, v) for k, vs in VALUES.items() for v in vs])
 observation = st.tuples(
@@ -31,14 +37,19 @@ observation = st.tuples(
 )
 
 
+Name = tuple[str, str | None] | None
+
+
 def materialise(
-    specs: list[tuple[list[tuple[str, str]], int, str | None, str | None]],
+    specs: list[tuple[list[tuple[str, str]], int, Name, str | None]],
 ) -> list[RawObservation]:
     out = []
     for i, (ids, hours, name, birth) in enumerate(specs):
         attributes = {}
         if name:
-            attributes["first_name"] = name
+            attributes["first_name"] = name[0]
+            if name[1]:
+                attributes["last_name"] = name[1]
         if birth:
             attributes["birth_date"] = birth
         out.append(
@@ -53,8 +64,9 @@ def materialise(
     return out
 
 
-# With links only between linking kinds, no limits, no generic rule, no traits and no
-# placeholders, nothing can conflict: customers must be plain connected components.
+# With links only between linking kinds, no limits, no generic rule, no traits, no person
+# matching and no placeholders, nothing can conflict: customers must be plain connected
+# components.
 PERMISSIVE = load_policy(
     """
 [kinds.crm_id]
@@ -84,5 +96,7 @@ name_attributes = []
 [placeholders]
 email = []
 phone_digits = []
+[match]
+enabled = false
 """
 )

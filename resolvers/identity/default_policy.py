@@ -111,6 +111,11 @@ max_neighbours = { email = 1, user_id = 1 }
 #   name_attributes      given names, compared the same way but only within a script of
 #   name_scripts         these ("Amy", "Mei-Ling" and "美玲" are often one person; Latin
 #                        names are left out because English, romanised and nicknames vary)
+#   typo_attributes      traits records may disagree on when they all name one person:
+#   family_name_attributes  every record on both sides states a given and a family name
+#                        and all the names agree (slips, sound-alikes, nicknames, swapped
+#                        order). A birth date typed wrong then stays a typo; a mother and
+#                        daughter sharing a mailbox differ in given name and stay apart
 # ---------------------------------------------------------------------------------------
 [generic]
 max_per_kind = 4
@@ -119,6 +124,8 @@ max_persons = 1
 conflict_attributes = ["birth_date", "gender"]
 name_attributes = ["first_name"]
 name_scripts = ["han", "hangul", "kana"]
+family_name_attributes = ["last_name"]
+typo_attributes = ["birth_date"]
 
 # ---------------------------------------------------------------------------------------
 # Placeholders: values people type into forms to get past them. They are kept as evidence

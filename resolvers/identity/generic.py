@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from resolvers.identity.evidence import IdentifierState
 from resolvers.identity.policy import MergePolicy
-from resolvers.identity.traits import SILENT, Traits, disagreement, identifying
+from resolvers.identity.traits import (
+    FULL_NAME,
+    SILENT,
+    Traits,
+    disagreement,
+    identifying,
+    one_name,
+)
 
 
 def generic_reason(state: IdentifierState, policy: MergePolicy) -> str | None:
@@ -21,7 +28,7 @@ def generic_reason(state: IdentifierState, policy: MergePolicy) -> str | None:
     own = policy.rule_of(state.kind, state.variant)
     caps = own.max_neighbours if own is not None else {}
     shareable = own is not None and own.shareable
-    personal = shareable and one_person(state.traits)
+    personal = shareable and one_person(state.traits, rule.typo_attributes)
     for kind, count in sorted(state.neighbours.items()):
         cap = caps.get(kind, rule.max_per_kind)
         if count > rule.max_per_kind or (count > cap and not personal):
@@ -31,7 +38,7 @@ def generic_reason(state: IdentifierState, policy: MergePolicy) -> str | None:
         return f"seen with {total} different identifiers (more than {rule.max_total})"
     if not shareable:
         return None
-    why = disagreement(state.traits)
+    why = disagreement(state.traits, rule.typo_attributes)
     if why:
         return f"shared: {why}"
     for kind, count in sorted(state.persons.items()):
@@ -40,8 +47,13 @@ def generic_reason(state: IdentifierState, policy: MergePolicy) -> str | None:
     return None
 
 
-def one_person(traits: Traits) -> bool:
+def one_person(traits: Traits, forgiven: tuple[str, ...] = ()) -> bool:
     """Whether the records carrying a value describe one person: every one of them states a
-    birth date or a given name, and they agree on every trait they state."""
-    named = any(identifying(t) for t in traits)
-    return named and SILENT not in traits and disagreement(traits) is None
+    birth date, a given name of a compared script or a full name; they agree on every trait
+    they state (``forgiven`` ones may differ when the records all name one person); and the
+    full names they give, if any, all name one person."""
+    named = FULL_NAME in traits or any(identifying(t) for t in traits)
+    if not named or SILENT in traits or disagreement(traits, forgiven) is not None:
+        return False
+    names = traits.get(FULL_NAME)
+    return names is None or one_name(names)

@@ -58,6 +58,8 @@ class GenericRule:
     conflict_attributes: tuple[str, ...] = ("birth_date", "gender")
     name_attributes: tuple[str, ...] = ("first_name",)
     name_scripts: tuple[str, ...] = ("han", "hangul", "kana")
+    family_name_attributes: tuple[str, ...] = ("last_name",)
+    typo_attributes: tuple[str, ...] = ("birth_date",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +192,8 @@ _SETTINGS: dict[str, frozenset[str]] = {
             "conflict_attributes",
             "name_attributes",
             "name_scripts",
+            "family_name_attributes",
+            "typo_attributes",
         }
     ),
     "placeholders": frozenset({"absent", "email", "phone_digits", "values"}),
@@ -228,6 +232,8 @@ def _build(doc: Mapping[str, Any]) -> MergePolicy:
         conflict_attributes=tuple(_strings(generic_doc, "conflict_attributes", "generic")),
         name_attributes=tuple(_strings(generic_doc, "name_attributes", "generic")),
         name_scripts=tuple(_strings(generic_doc, "name_scripts", "generic")),
+        family_name_attributes=tuple(_strings(generic_doc, "family_name_attributes", "generic")),
+        typo_attributes=tuple(_strings(generic_doc, "typo_attributes", "generic")),
     )
     ph = _table(doc, "placeholders")
     placeholders = Placeholders(

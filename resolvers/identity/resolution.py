@@ -88,14 +88,17 @@ class _Components:
         """Whether the key's component holds an identifier that links (not only attach ones)."""
         return self.linking[self.find(key)] > 0
 
-    def refusal(self, ra: str, rb: str) -> str | None:
-        return refusal(
+    def refusal(self, ra: str, rb: str, traits: bool = True) -> str | None:
+        limited = refusal(
             self.counts[ra],
             self.allowance.get(ra, {}),
             self.counts[rb],
             self.allowance.get(rb, {}),
             self.policy,
-        ) or clash(self.traits[ra], self.traits[rb])
+        )
+        if limited or not traits:
+            return limited
+        return clash(self.traits[ra], self.traits[rb], self.policy.generic.typo_attributes)
 
     def grant_current_counts(self) -> None:
         """Steward-made groups may hold what they hold: record it as their allowance."""
@@ -149,7 +152,7 @@ def resolve(
         if ra == rb:
             states[link.pair] = (LinkState.ACTIVE, None)
             continue
-        reason = comps.refusal(ra, rb)
+        reason = comps.refusal(ra, rb, traits=shared_link(link, live, policy))
         if reason is None:
             comps.union(ra, rb)
             states[link.pair] = (LinkState.ACTIVE, None)
@@ -207,6 +210,21 @@ def resolve(
         )
     parts.sort(key=lambda p: (p.anchor_first_seen_at, p.anchor_key))
     return Resolution(tuple(parts), states)
+
+
+def shared_link(
+    link: LinkRecord, states: Mapping[str, IdentifierState], policy: MergePolicy
+) -> bool:
+    """Whether a link runs through a value households share (an e-mail, a mobile): only then
+    can the two sides be two people, and traits decide. A link between values no household
+    shares (a CRM id, an account, a national id) is one person's by the policy; records it
+    joins that disagree on a birth date disagree by a typo, and limits still guard it."""
+    for key in link.pair:
+        state = states[key]
+        rule = policy.rule_of(state.kind, state.variant)
+        if rule is None or rule.shareable:
+            return True
+    return False
 
 
 ATTACH_REASON = "attach: this identifier already joins another customer"

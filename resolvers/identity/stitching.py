@@ -323,6 +323,9 @@ class Workspace:
         obs: Observation,
         outcome: Outcome,
     ) -> bool:
+        # traits are compared strictly here: a date forgiven as a typo depends on every name
+        # of both sides, so whether it is forgiven can depend on the order customers join;
+        # only canonical re-resolution may forgive
         if len(customers) + len(fresh) > 1 and any(
             c.conflicts or disagreement(c.traits) for c in customers
         ):

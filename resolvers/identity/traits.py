@@ -5,6 +5,13 @@ more than one person: a household's landline, a family mailbox. Only traits a pe
 not vary are compared: a birth date, a gender, and given names within one script (one person
 is often "Amy", "Mei-Ling" and "美玲" across channels, so names of different scripts, and by
 default Latin names at all, say nothing).
+
+A typed birth date is the trait people get wrong most. When every record that gave the
+disagreeing dates also names the person, and all those names agree (given and family name,
+allowing slips, sound-alikes, nicknames and a swap), the dates are taken for typos:
+``typo_attributes`` lists the traits so forgiven, and each such trait keeps who gave each
+value (``birth_date.named``). A mother and daughter sharing a mailbox differ in given name,
+so their dates still tell them apart.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from resolvers.identity.person.compare import Level, name_level
+from resolvers.identity.person.record import name_text
 from resolvers.identity.policy import GenericRule
 
 MAX_VALUES = 8
@@ -53,24 +62,68 @@ def record_traits(attributes: Mapping[str, Any], rule: GenericRule) -> dict[str,
             script = script_of(token)
             if script in rule.name_scripts:
                 out[f"name.{script}"] = token
+    given = _first_text(attributes, rule.name_attributes)
+    family = _first_text(attributes, rule.family_name_attributes)
+    if given and family:
+        out[FULL_NAME] = f"{given}|{family}"
+    for attribute in rule.typo_attributes:
+        if attribute in out:
+            # who gave this value: a value given by an unnamed record forgives nothing
+            out[attribute + NAMED] = f"{out[attribute]}|{given}|{family}"
     return out
+
+
+NAMED = ".named"  # a trait's "value|given|family": who gave each value, to judge typos
+# a trait: "given|family" in Latin letters. Names never refuse a merge (spellings, nicknames
+# and romanisations vary); records that all name one person keep a value personal
+FULL_NAME = "fullname"
+
+
+def _first_text(attributes: Mapping[str, Any], names: tuple[str, ...]) -> str:
+    for attribute in names:
+        text = name_text(attributes.get(attribute))
+        if text:
+            return text
+    return ""
 
 
 SILENT = "silent"  # a trait: some record carrying the value said nothing of the person
 
 
 def observed_traits(attributes: Mapping[str, Any], rule: GenericRule) -> dict[str, str]:
-    """A stored record's traits, and ``silent`` when it states no birth date and no given name:
-    a value is one person's only when every record carrying it says who that person is."""
+    """A stored record's traits, and ``silent`` when it states no birth date, no given name of
+    a compared script and no full name: a value is one person's only when every record
+    carrying it says who that person is."""
     out = record_traits(attributes, rule)
-    if not any(identifying(trait) for trait in out):
+    if FULL_NAME not in out and not any(identifying(trait) for trait in out):
         out[SILENT] = "1"
     return out
 
 
 def identifying(trait: str) -> bool:
     """Whether a trait tells who a person is (a birth date, a given name), not only what."""
-    return trait.endswith("date") or trait.startswith("name.")
+    return not trait.endswith(NAMED) and (trait.endswith("date") or trait.startswith("name."))
+
+
+def one_name(names: Iterable[str]) -> bool:
+    """Whether full names (``given|family``) all name one person: each has both parts, and
+    every two agree on both (straight or swapped: slips, sound-alikes and nicknames)."""
+    values = sorted(set(names))
+    if not values or len(values) >= MAX_VALUES:
+        return False  # none, or more than were kept: who they all are cannot be told
+    if any(v.startswith("|") or v.endswith("|") for v in values):
+        return False
+    return all(_same_person(a, b) for i, a in enumerate(values) for b in values[i + 1 :])
+
+
+def _same_person(a: str, b: str) -> bool:
+    given_a, family_a = a.split("|", 1)
+    given_b, family_b = b.split("|", 1)
+    agree = (Level.EXACT, Level.CLOSE)
+    straight = name_level(given_a, given_b) in agree and name_level(family_a, family_b) in agree
+    return straight or (
+        name_level(given_a, family_b) in agree and name_level(family_a, given_b) in agree
+    )
 
 
 def merge_traits(current: Traits, new: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
@@ -83,17 +136,40 @@ def merge_traits(current: Traits, new: Mapping[str, str]) -> dict[str, tuple[str
     return dict(sorted(out.items()))
 
 
-def disagreement(traits: Traits) -> str | None:
-    """The first trait on which the records disagree, described; None when they agree."""
+def disagreement(traits: Traits, forgiven: tuple[str, ...] = ()) -> str | None:
+    """The first trait on which the records disagree, described; None when they agree.
+
+    Traits in ``forgiven`` (the policy's ``typo_attributes``) may disagree when the records
+    all name one person.
+    """
     for trait, values in sorted(traits.items()):
         if len(values) > 1 and _conflict(trait, values):
+            if trait in forgiven and _typos(trait, values, traits, values, traits):
+                continue
             return _describe(trait, len(values))
     return None
 
 
 def agreeing(traits: Traits) -> dict[str, tuple[str, ...]]:
-    """The traits whose values agree with each other; a self-contradicting trait says nothing."""
-    return {t: v for t, v in traits.items() if len(v) < 2 or not _conflict(t, v)}
+    """The traits whose values agree with each other; a self-contradicting trait says nothing,
+    and neither do the names of those who gave it."""
+    out = {t: v for t, v in traits.items() if len(v) < 2 or not _conflict(t, v)}
+    return {t: v for t, v in out.items() if not t.endswith(NAMED) or t.removesuffix(NAMED) in out}
+
+
+def _typos(trait: str, mine: Iterable[str], a: Traits, theirs: Iterable[str], b: Traits) -> bool:
+    """Whether values of a trait that differ were all given by records naming one person."""
+    given_a, given_b = a.get(trait + NAMED, ()), b.get(trait + NAMED, ())
+    if len(given_a) >= MAX_VALUES or len(given_b) >= MAX_VALUES:
+        return False  # some givers were not kept: who they were cannot be told
+    names: set[str] = set()
+    for values, givers in ((mine, given_a), (theirs, given_b)):
+        for value in values:
+            named = [g.split("|", 1)[1] for g in givers if g.split("|", 1)[0] == value]
+            if not named:
+                return False
+            names.update(named)
+    return one_name(names)
 
 
 def union(a: Traits, b: Traits) -> dict[str, tuple[str, ...]]:
@@ -106,31 +182,44 @@ def union(a: Traits, b: Traits) -> dict[str, tuple[str, ...]]:
     return dict(sorted(out.items()))
 
 
-def clash(a: Traits, b: Traits) -> str | None:
+def clash(a: Traits, b: Traits, forgiven: tuple[str, ...] = ()) -> str | None:
     """Why two customers with these traits cannot be one person, or None.
 
-    Only a value of one side against a value of the other counts: a customer a steward forced
-    together may disagree within itself, and that must not stop everything else joining it.
+    Two sides clash on a trait when no value of one agrees with any value of the other. A
+    customer may disagree within itself (a steward forced it together, a value no household
+    shares joined a typo): as long as one of its values agrees, the other side may be the same
+    person. Traits in ``forgiven`` may differ when the records that gave the values all name
+    one person.
     """
     for trait in sorted(a.keys() & b.keys()):
         same = _comparer(trait)
-        if any(not same(x, y) for x in a[trait] for y in b[trait]):
+        if not any(same(x, y) for x in a[trait] for y in b[trait]):
+            if trait in forgiven and _typos(trait, a[trait], a, b[trait], b):
+                continue
             return f"traits: the two sides give different {_noun(trait)}"
     return None
 
 
 def _conflict(trait: str, values: Iterable[str]) -> bool:
+    if trait.endswith(NAMED) or trait == FULL_NAME:
+        return False  # names never refuse; they only forgive and keep a value personal
     tokens = sorted(set(values))
     same = _comparer(trait)
     return any(not same(a, b) for i, a in enumerate(tokens) for b in tokens[i + 1 :])
 
 
 def _comparer(trait: str) -> Callable[[str, str], bool]:
+    if trait.endswith(NAMED) or trait == FULL_NAME:
+        return _always
     if trait.startswith("name."):
         return _same_name
     if trait.endswith("date"):
         return _same_date
     return str.__eq__
+
+
+def _always(_a: str, _b: str) -> bool:
+    return True
 
 
 def _describe(trait: str, count: int) -> str:

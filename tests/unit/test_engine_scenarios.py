@@ -243,6 +243,104 @@ def test_a_record_that_says_nothing_of_the_person_leaves_the_count_to_decide(
     assert_consistent(engine)
 
 
+def test_an_email_whose_records_all_give_one_latin_full_name_stays_personal(
+    engine: Engine,
+) -> None:
+    # One person's mailbox written with both of their mobiles, named by an e-shop and a CRM:
+    # Latin names are spelt many ways, so they never refuse, but given and family names that
+    # agree ("Jane Doe", "JANE DOE", "Doe Jane") say the records are one person's.
+    jane = [
+        obs("eshop-1", ("email", "jane.doe@gmail.com"), ("phone", "0937-615-284"),
+            first_name="Jane", last_name="Doe"),
+        obs("crm-1", ("email", "jane.doe@gmail.com"), ("phone", "0958 204 731"), hours=5,
+            first_name="DOE", last_name="JANE"),
+    ]  # fmt: skip
+    stitch(engine, jane, "test")
+    assert partition(engine.store) == {
+        frozenset({"email:janedoe@gmail.com", f"phone:{MEI_MOBILE}", f"phone:{ZHI_MOBILE}"})
+    }
+    assert_consistent(engine)
+
+
+def test_an_email_whose_records_name_two_latin_people_leaves_the_count_to_decide(
+    engine: Engine,
+) -> None:
+    # A family mailbox: mother and daughter, same family name, different given names.
+    family = [
+        obs("eshop-1", ("email", "doe.family@gmail.com"), ("phone", "0937-615-284"),
+            first_name="Mary", last_name="Doe"),
+        obs("crm-1", ("email", "doe.family@gmail.com"), ("phone", "0958 204 731"), hours=5,
+            first_name="Emma", last_name="Doe"),
+    ]  # fmt: skip
+    stitch(engine, family, "test")
+    assert partition(engine.store) == {
+        frozenset({f"phone:{MEI_MOBILE}"}),
+        frozenset({f"phone:{ZHI_MOBILE}"}),
+    }
+    assert_consistent(engine)
+
+
+def _mailbox_records(second_name: tuple[str, str], second_birth: str) -> list[RawObservation]:
+    given, family = second_name
+    return [
+        obs("crm-1", ("crm_id", "C1001"), ("email", "doe.home@gmail.com"),
+            first_name="Mary", last_name="Doe", birth_date="1961-04-12"),
+        obs("crm-2", ("crm_id", "C1002"), ("email", "doe.home@gmail.com"), hours=5,
+            first_name=given, last_name=family, birth_date=second_birth),
+    ]  # fmt: skip
+
+
+def test_a_birth_date_typo_between_records_naming_one_person_is_forgiven(engine: Engine) -> None:
+    # The year typed 1916 for 1961: the records name the same person, so the date is a typo.
+    stitch(engine, _mailbox_records(("Marry", "Doe"), "1916-04-12"), "test")
+    assert partition(engine.store) == {
+        frozenset({"crm_id:C1001", "crm_id:C1002", "email:doehome@gmail.com"})
+    }
+    assert_consistent(engine)
+    # a policy that forgives no typo keeps them apart
+    policy = load_policy("[generic]\ntypo_attributes = []\n")
+    strict = Engine(SqliteStore(":memory:"), policy, Normaliser(policy, "TW"), clock=lambda: NOW)
+    stitch(strict, _mailbox_records(("Marry", "Doe"), "1916-04-12"), "test")
+    assert partition(strict.store) == {frozenset({"crm_id:C1001"}), frozenset({"crm_id:C1002"})}
+
+
+def test_different_birth_dates_of_different_given_names_still_tell_people_apart(
+    engine: Engine,
+) -> None:
+    stitch(engine, _mailbox_records(("Emma", "Doe"), "1991-08-30"), "test")
+    state = states(engine, "email:doehome@gmail.com")["email:doehome@gmail.com"]
+    assert state.status_reason == "shared: records carrying it give 2 different birth dates"
+    assert partition(engine.store) == {frozenset({"crm_id:C1001"}), frozenset({"crm_id:C1002"})}
+    assert_consistent(engine)
+
+
+def test_a_date_given_by_a_record_without_a_full_name_forgives_nothing(engine: Engine) -> None:
+    records = _mailbox_records(("Mary", "Doe"), "1916-04-12")
+    records[1] = obs("crm-2", ("crm_id", "C1002"), ("email", "doe.home@gmail.com"), hours=5,
+                     first_name="Mary", birth_date="1916-04-12")  # fmt: skip
+    stitch(engine, records, "test")
+    assert partition(engine.store) == {frozenset({"crm_id:C1001"}), frozenset({"crm_id:C1002"})}
+    assert_consistent(engine)
+
+
+def test_a_value_no_household_shares_joins_records_whatever_their_birth_dates() -> None:
+    # A national id is one person's by the policy (not shareable): records it joins that
+    # disagree on a birth date disagree by a typo, even when the names were typed apart too.
+    policy = load_policy("[kinds.national_id]\npriority = 100\n")
+    eng = Engine(SqliteStore(":memory:"), policy, Normaliser(policy, "TW"), clock=lambda: NOW)
+    records = [
+        obs("gov-1", ("national_id", "A123456789"), ("crm_id", "C1001"),
+            first_name="Spyke", last_name="Karlsen", birth_date="1964-10-29"),
+        obs("gov-2", ("national_id", "A123456789"), ("crm_id", "C1002"), hours=5,
+            first_name="Anthony", last_name="Goode", birth_date="1911-01-29"),
+    ]  # fmt: skip
+    stitch(eng, records, "test")
+    assert partition(eng.store) == {
+        frozenset({"national_id:A123456789", "crm_id:C1001", "crm_id:C1002"})
+    }
+    assert_consistent(eng)
+
+
 def test_max_persons_lets_a_brand_keep_two_mobiles_and_one_email_together() -> None:
     policy = load_policy("[generic]\nmax_persons = 2\n")
     lenient = Engine(SqliteStore(":memory:"), policy, Normaliser(policy, "TW"), clock=lambda: NOW)
@@ -270,7 +368,11 @@ def test_a_trait_its_records_contradict_no_longer_speaks_for_the_customer(engine
     cid = customer_of(engine, "crm_id", "C1001")
     assert cid is not None
     customer = engine.store.read(lambda tx: tx.customers([cid]))[cid]
-    assert customer.traits == {"birth_date": ("1980-01-02",)}
+    # the date stays, with who gave it (a given name and no family name: it forgives nothing)
+    assert customer.traits == {
+        "birth_date": ("1980-01-02",),
+        "birth_date.named": ("1980-01-02|mei ling|",),
+    }
     assert_consistent(engine)
 
 

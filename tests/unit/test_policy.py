@@ -85,6 +85,8 @@ def test_default_generic_placeholder_email_and_survivorship_settings() -> None:
     assert generic.conflict_attributes == ("birth_date", "gender")
     assert generic.name_attributes == ("first_name",)
     assert generic.name_scripts == ("han", "hangul", "kana")
+    assert generic.family_name_attributes == ("last_name",)
+    assert generic.typo_attributes == ("birth_date",)
     placeholders = policy.placeholders
     assert {"", "n/a", "null", "none", "unknown", "-"} <= placeholders.absent
     assert placeholders.values == frozenset()
