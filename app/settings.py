@@ -68,6 +68,22 @@ class Settings(BaseSettings):
     webhook_retry_scale: float = Field(
         default=1.0, gt=0, le=10, description="multiplies the webhook retry schedule (tests, demos)"
     )
+    # Retention (app/services/retention.py): how long history is kept; 0 keeps it forever
+    feed_retention_days: int = Field(
+        default=30,
+        ge=0,
+        description="days the change feed is kept (once the segment follower and the webhook "
+        "dispatcher have read it); a live stream resuming from before answers `reset`",
+    )
+    delivery_retention_days: int = Field(
+        default=30, ge=0, description="days delivered or dead-lettered webhook deliveries are kept"
+    )
+    history_retention_days: int = Field(
+        default=0, ge=0, description="days segment entries and exits are kept"
+    )
+    prune_interval_s: float = Field(
+        default=3600.0, gt=0, description="how often a serving worker prunes old history"
+    )
     followers: bool | None = Field(
         default=None,
         description="run the segment follower and webhook dispatcher in each API worker; "

@@ -97,6 +97,12 @@ FOR ()-[l:LINK]-() ON (l.conflict);
 
 CREATE INDEX change_ref_customer IF NOT EXISTS
 FOR (r:ChangeRef) ON (r.customer_id);
+
+CREATE INDEX change_ref_seq IF NOT EXISTS
+FOR (r:ChangeRef) ON (r.seq);
+
+CREATE INDEX change_at IF NOT EXISTS
+FOR (c:Change) ON (c.at);
 CREATE CONSTRAINT person_block_key IF NOT EXISTS
 FOR (b:PersonBlock) REQUIRE b.key IS UNIQUE;
 
@@ -121,6 +127,9 @@ FOR (m:Membership) ON (m.customer_id);
 
 CREATE INDEX membership_change_customer IF NOT EXISTS
 FOR (h:MembershipChange) ON (h.customer_id);
+
+CREATE INDEX membership_change_at IF NOT EXISTS
+FOR (h:MembershipChange) ON (h.at);
 
 CREATE CONSTRAINT recheck_key IF NOT EXISTS
 FOR (r:Recheck) REQUIRE r.key IS UNIQUE;
@@ -151,3 +160,6 @@ FOR (d:Delivery) ON (d.state);
 
 CREATE INDEX delivery_endpoint IF NOT EXISTS
 FOR (d:Delivery) ON (d.endpoint_id);
+
+CREATE INDEX delivery_created IF NOT EXISTS
+FOR (d:Delivery) ON (d.created_at);

@@ -31,6 +31,7 @@ from app.metrics import PrometheusSink
 from app.runtime import tune_gc
 from app.services.keys import KeyCache
 from app.services.live import StreamSlots
+from app.services.retention import Retention, RetentionSweeper
 from app.services.segment_engine import SegmentFollower
 from app.services.webhooks import WebhookDispatcher, scaled
 from app.settings import Settings
@@ -65,16 +66,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             if background
             else None
         )
+        sweeper = (
+            RetentionSweeper(built, Retention.of(settings), settings.prune_interval_s)
+            if background
+            else None
+        )
         if owned:  # a served worker, not an app a test drives with its own engine
             tune_gc()
-        for worker in (follower, dispatcher):
+        for worker in (follower, dispatcher, sweeper):
             if worker is not None:
                 worker.start()
         try:
             async with agents.running():  # the MCP transport's task group
                 yield
         finally:
-            for worker in (follower, dispatcher):
+            for worker in (follower, dispatcher, sweeper):
                 if worker is not None:
                     worker.stop()
             if owned:

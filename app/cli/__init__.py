@@ -21,6 +21,7 @@ from app.cli import (
     mcp,
     migrate,
     policy,
+    prune,
     reresolve,
     segments,
     serve,
@@ -46,6 +47,7 @@ COMMANDS = (
     match,
     policy,
     segments,
+    prune,
 )
 
 

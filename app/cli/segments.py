@@ -29,6 +29,7 @@ def _follow(args: argparse.Namespace, settings: Settings) -> int:
     import signal
     import threading
 
+    from app.services.retention import Retention, RetentionSweeper
     from app.services.segment_engine import SegmentFollower
     from app.services.webhooks import WebhookDispatcher, scaled
     from resolvers.customer360.webhooks import RETRY_SCHEDULE
@@ -41,10 +42,13 @@ def _follow(args: argparse.Namespace, settings: Settings) -> int:
     dispatcher = WebhookDispatcher(
         engine, schedule=scaled(RETRY_SCHEDULE, settings.webhook_retry_scale)
     )
+    sweeper = RetentionSweeper(engine, Retention.of(settings), settings.prune_interval_s)
     follower.start()
     dispatcher.start()
+    sweeper.start()
     print("following the change feed: segments and webhooks (Ctrl-C stops)", flush=True)
     done.wait()
+    sweeper.stop()
     dispatcher.stop()
     follower.stop()
     return 0

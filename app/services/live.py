@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from app.engine import Engine
 from app.errors import Busy
@@ -14,13 +15,29 @@ from resolvers.customer360.live import Watch
 BATCH = 200  # changes read per poll; a stream that falls behind catches up batch by batch
 
 
-def open_watch(engine: Engine, customer_id: str, after: int | None) -> tuple[Watch, int]:
-    """The customer a stream of ``customer_id`` follows (an absorbed id: its survivor) and the
-    sequence number to report changes after: ``after`` when resuming, else the feed's end."""
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """Where a new stream starts: the customer it follows, the change to report after, and
+    whether the changes after the client's last event were pruned (the client must re-read)."""
 
-    def read(tx: GraphReader) -> tuple[Watch, int]:
-        survivor = find_customer(tx, customer_id).id
-        return Watch.of(customer_id, survivor), tx.last_change() if after is None else after
+    watch: Watch
+    after: int
+    reset: bool = False
+
+
+def open_watch(engine: Engine, customer_id: str, after: int | None) -> Opened:
+    """The customer a stream of ``customer_id`` follows (an absorbed id: its survivor) and the
+    sequence number to report changes after: ``after`` when resuming, else the feed's end. A
+    resume from before the oldest change kept starts at that change, flagged ``reset``."""
+
+    def read(tx: GraphReader) -> Opened:
+        watch = Watch.of(customer_id, find_customer(tx, customer_id).id)
+        if after is None:
+            return Opened(watch, tx.last_change())
+        first = tx.first_change()
+        if first > after + 1:
+            return Opened(watch, first - 1, reset=True)
+        return Opened(watch, after)
 
     return engine.store.read(read)
 

@@ -194,6 +194,8 @@ def _fan_out(engine: Engine, tx: GraphWriter, limit: int) -> int:
     for record in records:
         change = record.change
         for endpoint in endpoints:
+            if change.at < endpoint.created_at:
+                continue  # an endpoint receives what is committed after it was created
             if not subscribed(change, endpoint.types, endpoint.segments):
                 continue
             if endpoint.marketing:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from app.store.retention import RetentionReads, RetentionWrites
 from app.store.segments import SegmentReads, SegmentWrites
 from app.store.webhooks import WebhookReads, WebhookWrites
 from resolvers.customer360.events import Event, EventAggregate
@@ -80,7 +81,7 @@ class TimelinePage:
     next_cursor: tuple[datetime, str] | None
 
 
-class GraphReader(SegmentReads, WebhookReads, Protocol):
+class GraphReader(SegmentReads, WebhookReads, RetentionReads, Protocol):
     """Reads inside a transaction (or a consistent read snapshot)."""
 
     def identifiers(self, keys: Collection[str]) -> dict[str, IdentifierState]:
@@ -174,7 +175,7 @@ class GraphReader(SegmentReads, WebhookReads, Protocol):
         ...
 
 
-class GraphWriter(GraphReader, SegmentWrites, WebhookWrites, Protocol):
+class GraphWriter(GraphReader, SegmentWrites, WebhookWrites, RetentionWrites, Protocol):
     """Reads and writes inside one atomic transaction."""
 
     def apply(self, changes: ChangeSet) -> None:

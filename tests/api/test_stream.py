@@ -6,12 +6,14 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
 from app.api.main import create_app
+from app.engine import Engine
 from app.services.keys import create_key
 from app.settings import Settings
 from app.store.sqlite.store import SqliteStore
@@ -24,6 +26,7 @@ class Live:
     url: str
     headers: dict[str, str]
     reader: dict[str, str]
+    engine: Engine
 
     def observe(self, record_id: str, *identifiers: tuple[str, str], at: str) -> str:
         body = {
@@ -63,7 +66,9 @@ def live(tmp_path: Path) -> Iterator[Live]:
     admin = create_key(engine, "admin", ["admin"]).secret
     reader = create_key(engine, "reader", ["read"]).secret
     with serve(create_app(settings, engine=engine)) as url:
-        yield Live(url, {"Authorization": f"Bearer {admin}"}, {"Authorization": f"Bearer {reader}"})
+        yield Live(
+            url, {"Authorization": f"Bearer {admin}"}, {"Authorization": f"Bearer {reader}"}, engine
+        )
 
 
 def _data(event: object) -> dict[str, object]:
@@ -188,6 +193,38 @@ def test_stream_errors_are_answered_before_streaming(live: Live) -> None:
     bad = httpx.get(url, headers={**live.reader, "Last-Event-ID": "yesterday"})
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["loc"] == ["header", "last-event-id"]
+
+
+def test_resuming_from_before_the_kept_feed_says_reset_then_goes_on(live: Live) -> None:
+    customer = live.observe("o1", ("email", "amy@mail.com"), at="2026-03-01T10:00:00Z")
+    first = live.listen(customer)
+    live.order("1", "email", "amy@mail.com")
+    seen = first.take(1)
+    first.stop()
+    live.order("2", "email", "amy@mail.com")  # while nobody listens
+    live.order("3", "email", "amy@mail.com")
+    # retention pruned everything but the newest change (the feed numbers on from it)
+    store = live.engine.store
+    newest = store.read(lambda tx: tx.last_change())
+    far = datetime(2100, 1, 1, tzinfo=UTC)
+    assert store.write(lambda tx: tx.prune_changes(newest - 1, far, 1000)) > 0
+    again = live.listen(customer, last_event_id=seen[-1].id)
+    try:
+        reset, *rest = again.take(2)
+        assert reset.event == "reset" and int(reset.id) == newest - 1
+        assert _data(reset)["customer_id"] == customer
+        assert [e.id for e in rest] == [str(newest)]
+        assert _data(rest[0])["data"]["event_id"] == "ord-3"  # type: ignore[index]
+        live.order("4", "email", "amy@mail.com")  # and it goes on live
+        assert _data(again.take(1)[0])["data"]["event_id"] == "ord-4"  # type: ignore[index]
+    finally:
+        again.stop()
+    # a stream resuming from a place still kept gets no reset
+    kept = live.listen(customer, last_event_id=str(newest))
+    try:
+        assert _data(kept.take(1)[0])["data"]["event_id"] == "ord-4"  # type: ignore[index]
+    finally:
+        kept.stop()
 
 
 def test_a_split_is_announced_and_the_watcher_stays_on_its_customer(live: Live) -> None:

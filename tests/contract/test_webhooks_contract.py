@@ -107,3 +107,29 @@ def test_the_dispatcher_delivers_the_feed_in_order_through_every_store(store: St
         ]  # fmt: skip
     finally:
         receiver.down()
+
+
+def test_an_endpoint_receives_only_what_is_committed_after_it_was_created(store: Store) -> None:
+    from app.services import webhooks
+    from app.services.events import record_events
+    from resolvers.customer360.events import RawEvent
+    from tests.factories import NOW, Clock, ident
+    from tests.factories import engine as build_engine
+
+    clock = Clock()
+    engine = build_engine(store, clock=clock)
+    who = [ident("email", "amy@mail.com")]
+
+    def order(n: int) -> None:
+        data = {"order_id": str(n), "total": 100, "currency": "TWD"}
+        record_events(engine, [RawEvent(f"ord-{n}", "order.placed", NOW, "shop", who, data)], "t")
+
+    order(1)  # before the endpoint: a year of history replayed must not flood a new endpoint
+    clock.tick(60)
+    new = webhooks.create_endpoint(engine, "http://127.0.0.1:9/hook", ["order.*"])
+    clock.tick(60)
+    order(2)
+    while webhooks.fan_out(engine):
+        pass
+    sent = webhooks.deliveries(engine, new.record.id, limit=10)
+    assert [d.type for d in sent] == ["order.placed"] and '"ord-2"' in sent[0].body

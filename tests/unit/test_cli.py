@@ -959,3 +959,33 @@ def test_segments_refresh_finds_nothing_after_the_follower_and_mends_a_tampered_
     mended = cli("segments", "refresh")
     assert mended.code == 0 and "refreshed: 1 entered, 0 exited" in mended.out, mended.out
     assert "nothing to change" in cli("segments", "refresh").out
+
+
+def test_prune_keeps_what_the_followers_owe_then_removes_history_past_retention(cli: Cli) -> None:
+    records = cli.jsonl(
+        "crm.jsonl",
+        *(observation(f"crm-{n}", ("email", f"p{n}@mail.com")) for n in range(4)),
+    )
+    assert cli("import", "observations", str(records)).code == 0
+    changes = [row[0] for row in cli.sql("SELECT seq FROM changes ORDER BY seq")]
+    assert len(changes) >= 4
+    cli.execute("UPDATE changes SET at = '2000-01-01T00:00:00.000000+00:00'")  # long ago
+
+    # no follower has read the feed yet: nothing of it goes, and the command says why
+    held = cli("prune")
+    assert held.code == 0, held.err
+    assert "pruned 0 change(s)" in held.out
+    assert "the segments follower has read up to there" in held.out
+    assert cli.sql("SELECT count(*) FROM changes")[0][0] == len(changes)
+
+    for name in ("segments", "webhooks"):
+        cli.execute("INSERT OR REPLACE INTO cursors (name, value) VALUES (?, ?)", name, changes[-1])
+    done = cli("prune", "--feed-days", "7")
+    assert done.code == 0, done.err
+    assert "keeping the change feed 7 day(s)" in done.out
+    assert f"pruned {len(changes) - 1} change(s)" in done.out
+    # the newest change stays: the feed numbers on from it
+    assert [row[0] for row in cli.sql("SELECT seq FROM changes")] == [changes[-1]]
+    with pytest.raises(SystemExit) as exit_:
+        cli("prune", "--feed-days", "-1")
+    assert exit_.value.code == 2

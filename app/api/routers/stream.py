@@ -20,7 +20,7 @@ from app.api.responses import ErrorOut
 from app.engine import Engine
 from app.services import live
 from app.services.live import StreamSlots
-from resolvers.customer360.live import Watch, stream_event
+from resolvers.customer360.live import stream_event
 
 router = APIRouter(prefix="/v1/customers", tags=["live"], route_class=JsonRoute)
 RETRY_MS = 1000  # how soon a browser's EventSource reconnects after a dropped connection
@@ -46,7 +46,10 @@ class _SlottedResponse(EventSourceResponse):
     "/{customer_id}/stream",
     response_class=EventSourceResponse,
     responses={
-        200: {"description": "text/event-stream: timeline, profile, segment, merged, split"},
+        200: {
+            "description": "text/event-stream: timeline, profile, segment, merged, split; "
+            "reset when resuming from before the oldest change the feed keeps"
+        },
         401: {"model": ErrorOut},
         403: {"model": ErrorOut},
         404: {"model": ErrorOut},
@@ -69,12 +72,12 @@ def stream(
     Each event's id is its place in the change feed: reconnect with ``Last-Event-ID`` to
     resume without loss or repeats. Idle streams carry a comment heartbeat.
     """
-    watch, after = live.open_watch(engine, customer_id, last_event_id)
+    opened = live.open_watch(engine, customer_id, last_event_id)
     slots: StreamSlots = request.app.state.streams
     slots.take()
     settings = request.app.state.settings
     return _SlottedResponse(
-        _follow(engine, watch, after, settings.stream_poll_s, request.app.state),
+        _follow(engine, opened, settings.stream_poll_s, request.app.state),
         slots,
         ping=settings.stream_ping_s,
         sep=SEP,
@@ -83,10 +86,26 @@ def stream(
 
 
 async def _follow(
-    engine: Engine, watch: Watch, after: int, poll_s: float, state: State
+    engine: Engine, opened: live.Opened, poll_s: float, state: State
 ) -> AsyncIterator[ServerSentEvent]:
     """Poll the feed from a worker thread (store calls block) and send what concerns the watch."""
+    watch, after = opened.watch, opened.after
     yield ServerSentEvent(comment=f"following {watch.customer_id}", retry=RETRY_MS, sep=SEP)
+    if opened.reset:
+        # the changes after the client's last event are past the feed's retention
+        yield ServerSentEvent(
+            data=orjson.dumps(
+                {
+                    "topic": "reset",
+                    "customer_id": watch.customer_id,
+                    "reason": "changes after your last event were pruned (feed retention): "
+                    "read the profile again; the stream goes on from here",
+                }
+            ).decode(),
+            event="reset",
+            id=str(after),
+            sep=SEP,
+        )
     limiter = _poll_limiter(state)
     while True:
         records = await anyio.to_thread.run_sync(

@@ -22,6 +22,7 @@ from neo4j import ManagedTransaction
 from app.store.codec import decode_json, encode_json, encode_time
 from app.store.neo4j import records
 from app.store.neo4j.queries import Query
+from app.store.neo4j.retention import Neo4jRetention
 from app.store.neo4j.segments import Neo4jSegments
 from app.store.neo4j.webhooks import Neo4jWebhooks
 from app.store.protocol import (
@@ -57,7 +58,7 @@ def _in_order(mapping: Mapping[str, str | None]) -> list[list[dict[str, str | No
 _MAX_LIMIT = 1_000_000
 
 
-class Neo4jGraph(Neo4jSegments, Neo4jWebhooks):
+class Neo4jGraph(Neo4jSegments, Neo4jWebhooks, Neo4jRetention):
     """GraphWriter over one managed Neo4j transaction."""
 
     def __init__(self, tx: ManagedTransaction, locking: bool) -> None:

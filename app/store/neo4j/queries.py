@@ -78,6 +78,11 @@ class Query(StrEnum):
     DELETE_WEBHOOK_ENDPOINT = "delete_webhook_endpoint"
     CREATE_DELIVERIES = "create_deliveries"
     UPDATE_DELIVERIES = "update_deliveries"
+    # transaction handle: retention (app/store/neo4j/retention.py)
+    READ_FIRST_CHANGE = "read_first_change"
+    PRUNE_CHANGES = "prune_changes"
+    PRUNE_DELIVERIES = "prune_deliveries"
+    PRUNE_MEMBERSHIP_HISTORY = "prune_membership_history"
     # store
     PING = "ping"
     READ_META = "read_meta"

@@ -9,6 +9,7 @@ from typing import Any
 
 from app.store.codec import decode_json, decode_time, encode_json, encode_time
 from app.store.protocol import AuditRecord, Pair, ReviewLabel, StoredObservation, TimelinePage
+from app.store.sqlite.retention import SqliteRetention
 from app.store.sqlite.segments import SqliteSegments
 from app.store.sqlite.webhooks import SqliteWebhooks
 from resolvers.customer360.events import Event, EventAggregate
@@ -56,7 +57,7 @@ def _stored_observation(row: Sequence[Any]) -> StoredObservation:
     )
 
 
-class SqliteGraph(SqliteSegments, SqliteWebhooks):
+class SqliteGraph(SqliteSegments, SqliteWebhooks, SqliteRetention):
     """GraphWriter over one SQLite connection inside an open transaction."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:

@@ -234,3 +234,5 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS webhook_deliveries_pending ON webhook_deliveries (state, seq, endpoint_id);
 CREATE INDEX IF NOT EXISTS webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, seq);
+-- settled deliveries are pruned by age (C360_DELIVERY_RETENTION_DAYS)
+CREATE INDEX IF NOT EXISTS webhook_deliveries_created ON webhook_deliveries (created_at);
