@@ -125,12 +125,13 @@ def resolve_page(
         raise TornRead(f"links name identifiers the transaction cannot read: {sorted(unreadable)}")
     facts = {k: value_facts(s, policy, engine.normaliser) for k, s in known.items()}
     kinds = {k: s.kind for k, s in known.items()}
-    attributes: dict[str, list[Mapping[str, object]]] = {k: [] for k in states}
+    attributes: dict[str, list[tuple[Mapping[str, object], bool]]] = {k: [] for k in states}
     records = tx.observations_of(list(states), ALL_RECORDS)
     for record in records:
+        alone = len(record.identifiers) == 1
         for key in record.identifiers:
             if key in attributes:
-                attributes[key].append(record.attributes)
+                attributes[key].append((record.attributes, alone))
     links_of: dict[str, list[LinkRecord]] = {k: [] for k in states}
     for link in links.values():
         for key in (link.a, link.b):

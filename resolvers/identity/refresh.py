@@ -54,11 +54,14 @@ def value_facts(state: IdentifierState, policy: MergePolicy, normaliser: Normali
     )
 
 
-def fold_traits(attributes: Iterable[Mapping[str, object]], policy: MergePolicy) -> Traits:
-    """The trait summary of a value from the attributes of every record that carried it."""
+def fold_traits(
+    records: Iterable[tuple[Mapping[str, object], bool]], policy: MergePolicy
+) -> Traits:
+    """The trait summary of a value from every record that carried it: each record's
+    attributes, and whether it carried the value alone."""
     traits: Traits = {}
-    for record in attributes:
-        found = observed_traits(record, policy.generic)
+    for attributes, alone in records:
+        found = observed_traits(attributes, policy.generic, alone=alone)
         if found:
             traits = merge_traits(traits, found)
     return traits

@@ -185,8 +185,11 @@ class Workspace:
     ) -> set[str]:
         """Note the record's traits on each identifier; answer which identifiers changed."""
         # a stored record also says whether it named the person (refresh folds the same)
-        find = observed_traits if kept else record_traits
-        traits = find(obs.attributes, self.policy.generic)
+        if kept:
+            alone = len(obs.identifiers) == 1
+            traits = observed_traits(obs.attributes, self.policy.generic, alone=alone)
+        else:
+            traits = record_traits(obs.attributes, self.policy.generic)
         changed: set[str] = set()
         if not traits:
             return changed

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from resolvers.identity.person.compare import Level, name_level
+from resolvers.identity.person.names import split_name
 from resolvers.identity.person.record import name_text
 from resolvers.identity.policy import GenericRule
 
@@ -56,14 +57,17 @@ def record_traits(attributes: Mapping[str, Any], rule: GenericRule) -> dict[str,
         normal = _normal(attribute, value)
         if normal is not None:
             out[attribute] = normal
-    for attribute in rule.name_attributes:
-        token = name_token(attributes.get(attribute))
+    raw_given, raw_family = split_name(
+        _first_given(attributes, rule.name_attributes),
+        _first_given(attributes, rule.family_name_attributes),
+    )
+    for prefix, raw in (("name", raw_given), (FAMILY, raw_family)):
+        token = name_token(raw)
         if token is not None:
             script = script_of(token)
             if script in rule.name_scripts:
-                out[f"name.{script}"] = token
-    given = _first_text(attributes, rule.name_attributes)
-    family = _first_text(attributes, rule.family_name_attributes)
+                out[f"{prefix}.{script}"] = token
+    given, family = name_text(raw_given), name_text(raw_family)
     if given and family:
         out[FULL_NAME] = f"{given}|{family}"
     for attribute in rule.typo_attributes:
@@ -73,29 +77,34 @@ def record_traits(attributes: Mapping[str, Any], rule: GenericRule) -> dict[str,
     return out
 
 
+FAMILY = "family"  # family names of a compared script: "family.han" (a household may share one)
 NAMED = ".named"  # a trait's "value|given|family": who gave each value, to judge typos
 # a trait: "given|family" in Latin letters. Names never refuse a merge (spellings, nicknames
 # and romanisations vary); records that all name one person keep a value personal
 FULL_NAME = "fullname"
 
 
-def _first_text(attributes: Mapping[str, Any], names: tuple[str, ...]) -> str:
+def _first_given(attributes: Mapping[str, Any], names: tuple[str, ...]) -> object:
+    """The first of these attributes the record states (a non-blank text)."""
     for attribute in names:
-        text = name_text(attributes.get(attribute))
-        if text:
-            return text
-    return ""
+        value = attributes.get(attribute)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
 
 
 SILENT = "silent"  # a trait: some record carrying the value said nothing of the person
 
 
-def observed_traits(attributes: Mapping[str, Any], rule: GenericRule) -> dict[str, str]:
+def observed_traits(
+    attributes: Mapping[str, Any], rule: GenericRule, *, alone: bool = False
+) -> dict[str, str]:
     """A stored record's traits, and ``silent`` when it states no birth date, no given name of
     a compared script and no full name: a value is one person's only when every record
-    carrying it says who that person is."""
+    carrying it says who that person is. A record that carries the value ``alone`` (no other
+    identifier: a newsletter sign-up) brings nobody else to it, so its silence says nothing."""
     out = record_traits(attributes, rule)
-    if FULL_NAME not in out and not any(identifying(trait) for trait in out):
+    if not alone and FULL_NAME not in out and not any(identifying(trait) for trait in out):
         out[SILENT] = "1"
     return out
 
@@ -211,7 +220,7 @@ def _conflict(trait: str, values: Iterable[str]) -> bool:
 def _comparer(trait: str) -> Callable[[str, str], bool]:
     if trait.endswith(NAMED) or trait == FULL_NAME:
         return _always
-    if trait.startswith("name."):
+    if trait.startswith(("name.", FAMILY + ".")):
         return _same_name
     if trait.endswith("date"):
         return _same_date
@@ -231,6 +240,8 @@ def _describe(trait: str, count: int) -> str:
 def _noun(trait: str) -> str:
     if trait.startswith("name."):
         return f"given names ({trait[5:]})"
+    if trait.startswith(FAMILY + "."):
+        return f"family names ({trait[len(FAMILY) + 1 :]})"
     return trait.replace("_", " ") + "s"
 
 

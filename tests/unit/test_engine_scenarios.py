@@ -341,6 +341,65 @@ def test_a_value_no_household_shares_joins_records_whatever_their_birth_dates() 
     assert_consistent(eng)
 
 
+def test_a_record_carrying_the_value_alone_does_not_silence_the_others(engine: Engine) -> None:
+    # A newsletter sign-up with the address and nothing else brings nobody to it.
+    named = [DUAL_SIM[0], obs("line-1", *LINE_1, hours=5, first_name="美玲")]
+    sign_up = obs("news-1", ("email", "mei.chen@gmail.com"), hours=7, source="newsletter")
+    stitch(engine, [*named, sign_up], "test")
+    assert partition(engine.store) == {
+        frozenset({"email:meichen@gmail.com", f"phone:{MEI_MOBILE}", f"phone:{ZHI_MOBILE}"})
+    }
+    assert_consistent(engine)
+
+
+def test_a_title_typed_for_the_name_does_not_name_another_person(engine: Engine) -> None:
+    # The front desk wrote "楊小姐" (Ms Yang): a family name and a title, not a given name.
+    records = [
+        obs("crm-1", ("email", "annie@gmail.com"), ("phone", "0937-615-284"),
+            first_name="佳瑜", last_name="楊", birth_date="1990-02-03"),
+        obs("booking-1", ("email", "annie@gmail.com"), ("phone", "0937 615 284"), hours=5,
+            first_name="楊小姐"),
+    ]  # fmt: skip
+    stitch(engine, records, "test")
+    assert states(engine, "email:annie@gmail.com")["email:annie@gmail.com"].status is Status.ACTIVE
+    assert partition(engine.store) == {frozenset({"email:annie@gmail.com", f"phone:{MEI_MOBILE}"})}
+    assert_consistent(engine)
+
+
+def test_given_and_family_names_typed_in_each_others_fields_are_one_person(
+    engine: Engine,
+) -> None:
+    records = [
+        obs("eshop-1", ("email", "alice.wu@gmail.com"), ("phone", "0937-615-284"),
+            first_name="欣怡", last_name="吳"),
+        obs("loyalty-1", ("email", "alice.wu@gmail.com"), ("phone", "0958 204 731"), hours=5,
+            first_name="吳", last_name="欣怡"),
+    ]  # fmt: skip
+    stitch(engine, records, "test")
+    assert partition(engine.store) == {
+        frozenset({"email:alicewu@gmail.com", f"phone:{MEI_MOBILE}", f"phone:{ZHI_MOBILE}"})
+    }
+    assert_consistent(engine)
+
+
+def test_walk_in_buyers_of_different_family_names_share_the_shop_phone(engine: Engine) -> None:
+    # A clerk typed the shop's own mobile for two walk-in buyers, "Mr Huang" and "Ms Wu".
+    records = [
+        obs("pos-1", ("phone", "0937-615-284"), ("email", "huang@mail.com"), last_name="黃",
+            first_name="先生"),
+        obs("pos-2", ("phone", "0937-615-284"), ("email", "wu@mail.com"), hours=2,
+            first_name="吳小姐"),
+    ]  # fmt: skip
+    stitch(engine, records, "test")
+    state = states(engine, f"phone:{MEI_MOBILE}")[f"phone:{MEI_MOBILE}"]
+    assert state.status_reason == "shared: records carrying it give 2 different family names (han)"
+    assert partition(engine.store) == {
+        frozenset({"email:huang@mail.com"}),
+        frozenset({"email:wu@mail.com"}),
+    }
+    assert_consistent(engine)
+
+
 def test_max_persons_lets_a_brand_keep_two_mobiles_and_one_email_together() -> None:
     policy = load_policy("[generic]\nmax_persons = 2\n")
     lenient = Engine(SqliteStore(":memory:"), policy, Normaliser(policy, "TW"), clock=lambda: NOW)

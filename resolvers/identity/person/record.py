@@ -10,6 +10,8 @@ from typing import Any
 
 from anyascii import anyascii
 
+from resolvers.identity.person.names import is_cjk, split_name
+
 _YEAR_FIRST = re.compile(r"^\s*(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})\s*$")
 _DAY_FIRST = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*$")
 _GENDERS = {
@@ -61,9 +63,10 @@ def person_record(attributes: Mapping[str, Any]) -> PersonRecord:
         for part in (_text(attributes.get("street")), _text(attributes.get("address_line2")))
         if part
     )
+    given, family = split_name(attributes.get("first_name"), attributes.get("last_name"))
     return PersonRecord(
-        first_name=name_text(attributes.get("first_name")),
-        last_name=name_text(attributes.get("last_name")),
+        first_name=name_text(given),
+        last_name=name_text(family),
         birth_date=birth_date(attributes.get("birth_date")),
         gender=_GENDERS.get(_text(attributes.get("gender")), ""),
         street=" ".join(_STREET_WORDS.get(w, w) for w in _words(street)),
@@ -82,7 +85,7 @@ def name_text(raw: object) -> str:
     """
     if not isinstance(raw, str):
         return ""
-    spaced = "".join(f" {ch} " if _is_cjk(ch) else ch for ch in raw)
+    spaced = "".join(f" {ch} " if is_cjk(ch) else ch for ch in raw)
     return " ".join(_words(anyascii(unicodedata.normalize("NFKC", spaced)).casefold()))
 
 
@@ -116,7 +119,3 @@ def _text(raw: object) -> str:
 
 def _words(text: str) -> list[str]:
     return re.findall(r"[0-9a-z]+", text)
-
-
-def _is_cjk(ch: str) -> bool:
-    return unicodedata.name(ch, "").startswith(("CJK", "HANGUL", "HIRAGANA", "KATAKANA"))
