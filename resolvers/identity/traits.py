@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from resolvers.identity.person.compare import Level, name_level
-from resolvers.identity.person.names import split_name
+from resolvers.identity.person.names import split_name, wade_giles
 from resolvers.identity.person.record import name_text
 from resolvers.identity.policy import GenericRule
 
@@ -67,7 +67,7 @@ def record_traits(attributes: Mapping[str, Any], rule: GenericRule) -> dict[str,
             script = script_of(token)
             if script in rule.name_scripts:
                 out[f"{prefix}.{script}"] = token
-    given, family = name_text(raw_given), name_text(raw_family)
+    given, family = _spellings(raw_given), _spellings(raw_family)
     if given and family:
         out[FULL_NAME] = f"{given}|{family}"
     for attribute in rule.typo_attributes:
@@ -82,6 +82,14 @@ NAMED = ".named"  # a trait's "value|given|family": who gave each value, to judg
 # a trait: "given|family" in Latin letters. Names never refuse a merge (spellings, nicknames
 # and romanisations vary); records that all name one person keep a value personal
 FULL_NAME = "fullname"
+
+
+def _spellings(raw: str) -> str:
+    """A name in Latin letters: as ``anyascii`` spells it, then "/" and its Wade–Giles
+    spelling when that differs (Han names); empty when there is no name."""
+    latin = name_text(raw)
+    other = wade_giles(raw) if latin else ""
+    return f"{latin}/{other}" if other and other != latin else latin
 
 
 def _first_given(attributes: Mapping[str, Any], names: tuple[str, ...]) -> object:
@@ -128,11 +136,14 @@ def one_name(names: Iterable[str]) -> bool:
 def _same_person(a: str, b: str) -> bool:
     given_a, family_a = a.split("|", 1)
     given_b, family_b = b.split("|", 1)
+    straight = _alike(given_a, given_b) and _alike(family_a, family_b)
+    return straight or (_alike(given_a, family_b) and _alike(family_a, given_b))
+
+
+def _alike(a: str, b: str) -> bool:
+    """Whether two names agree in any of their spellings ("xuan rong/hsuan jung")."""
     agree = (Level.EXACT, Level.CLOSE)
-    straight = name_level(given_a, given_b) in agree and name_level(family_a, family_b) in agree
-    return straight or (
-        name_level(given_a, family_b) in agree and name_level(family_a, given_b) in agree
-    )
+    return any(name_level(x, y) in agree for x in a.split("/") for y in b.split("/"))
 
 
 def merge_traits(current: Traits, new: Mapping[str, str]) -> dict[str, tuple[str, ...]]:

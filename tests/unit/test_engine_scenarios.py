@@ -352,6 +352,21 @@ def test_a_record_carrying_the_value_alone_does_not_silence_the_others(engine: E
     assert_consistent(engine)
 
 
+def test_a_han_name_and_its_wade_giles_spelling_name_one_person(engine: Engine) -> None:
+    # The CRM keeps the passport spelling, the e-shop the name as she types it.
+    records = [
+        obs("crm-1", ("email", "hsuanjung@mail.com"), ("phone", "0937-615-284"),
+            first_name="Hsuan-jung", last_name="LAI"),
+        obs("eshop-1", ("email", "hsuanjung@mail.com"), ("phone", "0958 204 731"), hours=5,
+            first_name="萱蓉", last_name="賴"),
+    ]  # fmt: skip
+    stitch(engine, records, "test")
+    assert partition(engine.store) == {
+        frozenset({"email:hsuanjung@mail.com", f"phone:{MEI_MOBILE}", f"phone:{ZHI_MOBILE}"})
+    }
+    assert_consistent(engine)
+
+
 def test_a_title_typed_for_the_name_does_not_name_another_person(engine: Engine) -> None:
     # The front desk wrote "楊小姐" (Ms Yang): a family name and a title, not a given name.
     records = [

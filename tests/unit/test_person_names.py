@@ -38,3 +38,19 @@ def test_the_matcher_compares_names_as_split() -> None:
         person_record({"last_name": "吳"}).last_name,
     )
     assert person_record({"first_name": "楊小姐"}).first_name == ""
+
+
+@pytest.mark.parametrize(
+    ("han", "spelt"),
+    [
+        ("萱蓉", "hsuan jung"),
+        ("陳", "chen"),
+        ("志明", "chih ming"),
+        ("翠蓉", "tsui jung"),
+        ("Amy", ""),
+    ],
+)
+def test_wade_giles_spells_han_names_as_taiwanese_documents_do(han: str, spelt: str) -> None:
+    from resolvers.identity.person.names import wade_giles
+
+    assert wade_giles(han) == spelt

@@ -8,12 +8,17 @@ two people's. This module reads a pair of fields into the person's given and fam
 - a title (before a Latin name, after a CJK one) is dropped, and what is left of a titled
   given-name field is a family name, not a given name;
 - a single CJK character in the given-name field that is a common family name is a family
-  name: alone, or beside a longer name in the family-name field (the fields were swapped).
+  name: alone, or beside a longer name in the family-name field (the fields were swapped);
+- a Han name is also spelt in Wade–Giles (pypinyin), the romanisation Taiwanese documents
+  use, so "萱蓉 賴" and "Hsuan-jung Lai" can be seen to name one person.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
 
 # titles written after a CJK name, or alone in its place
 _CJK_TITLES = (
@@ -74,3 +79,15 @@ def _untitled(raw: object) -> tuple[str, bool]:
     if len(words) >= 1 and words[0].rstrip(".").casefold() in _LATIN_TITLES:
         return " ".join(words[1:]), True
     return text, False
+
+
+@lru_cache(maxsize=65536)
+def wade_giles(text: str) -> str:
+    """A Han name in Wade–Giles as Taiwanese passports and cards spell it ("萱蓉" ->
+    "hsuan jung", "陳" -> "chen"), lower-case, apostrophes and umlauts dropped; empty when the
+    text holds no Han character. Pinyin (what ``anyascii`` gives) and Wade–Giles spell most
+    Taiwanese names differently ("xuan rong"), so both are compared."""
+    if not any(unicodedata.name(ch, "").startswith("CJK") for ch in text):
+        return ""
+    words = lazy_pinyin(text, style=Style.WADEGILES, errors="ignore")
+    return " ".join(w.replace("'", "").replace("v", "u").casefold() for w in words if w)
