@@ -267,8 +267,14 @@ class Workspace:
         return changed
 
     def _has_conflicts(self, a: IdentifierState, b: IdentifierState) -> bool:
+        # a customer whose dates do not all agree holds links canonical resolution may have
+        # refused had they come first: a new or earlier link inside it may be refused too
         return any(
-            s.customer_id is not None and self.customers[s.customer_id].conflicts > 0
+            s.customer_id is not None
+            and (
+                self.customers[s.customer_id].conflicts > 0
+                or disagreement(self.customers[s.customer_id].traits) is not None
+            )
             for s in (a, b)
         )
 
@@ -339,9 +345,12 @@ class Workspace:
         pieces = [(c.kind_counts, c.allowance, c.traits) for c in customers]
         pieces += [({s.kind: 1}, {}, agreeing(s.traits)) for s in fresh]
         for piece_counts, piece_allowance, piece_traits in pieces:
+            # sides clash only when no value agrees, and slips of dates do not chain: a union
+            # whose dates do not all agree is refused or not by the order links are taken
             if counts and (
                 refusal(counts, allowance, piece_counts, piece_allowance, self.policy)
                 or clash(traits, piece_traits)
+                or disagreement(union(traits, piece_traits))
             ):
                 return False
             counts = add_counts(counts, piece_counts)
