@@ -100,9 +100,6 @@ FOR (r:ChangeRef) ON (r.customer_id);
 
 CREATE INDEX change_ref_seq IF NOT EXISTS
 FOR (r:ChangeRef) ON (r.seq);
-
-CREATE INDEX change_at IF NOT EXISTS
-FOR (c:Change) ON (c.at);
 CREATE CONSTRAINT person_block_key IF NOT EXISTS
 FOR (b:PersonBlock) REQUIRE b.key IS UNIQUE;
 

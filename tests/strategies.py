@@ -25,8 +25,9 @@ NAMES = [
     ("美玲", "陳"), ("志明", "林"), ("美鈴", "陳"), ("美玲", None),
     ("Jane", "Doe"), ("Jane", "Do"), ("Mary", "Doe"), ("Jane", None), None,
 ]  # fmt: skip
-# two dates far apart, one a slip of the first, and one a typo only a name can forgive
-BIRTHS = ["1980-01-02", "1990-05-06", "1980-01-03", "1908-01-02", None]
+# two dates far apart; slips that chain (01-02 ~ 01-03 ~ 01-13, not 01-02 ~ 01-13); a typo
+# only a name can forgive
+BIRTHS = ["1980-01-02", "1990-05-06", "1980-01-03", "1980-01-13", "1908-01-02", None]
 
 identifier = st.sampled_from([(k, v) for k, vs in VALUES.items() for v in vs])
 observation = st.tuples(
@@ -93,6 +94,7 @@ max_per_kind = 1000
 max_total = 1000
 conflict_attributes = []
 name_attributes = []
+family_name_attributes = []
 [placeholders]
 email = []
 phone_digits = []

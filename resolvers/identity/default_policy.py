@@ -112,10 +112,11 @@ max_neighbours = { email = 1, user_id = 1 }
 #   name_scripts         these ("Amy", "Mei-Ling" and "美玲" are often one person; Latin
 #                        names are left out because English, romanised and nicknames vary)
 #   typo_attributes      traits records may disagree on when they all name one person:
-#   family_name_attributes  every record on both sides states a given and a family name
-#                        and all the names agree (slips, sound-alikes, nicknames, swapped
-#                        order). A birth date typed wrong then stays a typo; a mother and
-#                        daughter sharing a mailbox differ in given name and stay apart
+#   family_name_attributes  every record that gave the values states a given and a family
+#                        name and all the names agree (slips, sound-alikes, nicknames,
+#                        swapped order). Off by default: a father and son of one name on a
+#                        family mailbox look the same (docs/policy.md); ["birth_date"] for
+#                        sources whose dates are typed with many slips
 # ---------------------------------------------------------------------------------------
 [generic]
 max_per_kind = 4
@@ -125,7 +126,7 @@ conflict_attributes = ["birth_date", "gender"]
 name_attributes = ["first_name"]
 name_scripts = ["han", "hangul", "kana"]
 family_name_attributes = ["last_name"]
-typo_attributes = ["birth_date"]
+typo_attributes = []
 
 # ---------------------------------------------------------------------------------------
 # Placeholders: values people type into forms to get past them. They are kept as evidence

@@ -59,7 +59,7 @@ class GenericRule:
     name_attributes: tuple[str, ...] = ("first_name",)
     name_scripts: tuple[str, ...] = ("han", "hangul", "kana")
     family_name_attributes: tuple[str, ...] = ("last_name",)
-    typo_attributes: tuple[str, ...] = ("birth_date",)
+    typo_attributes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from resolvers.identity.evidence import (
 )
 from resolvers.identity.limits import add_counts, allowance_of, merged_allowance, refusal
 from resolvers.identity.policy import MergePolicy
-from resolvers.identity.traits import agreeing, clash, union
+from resolvers.identity.traits import agreeing, clash, is_date, union
 from resolvers.union_find import DisjointSets
 
 Pair = tuple[str, str]
@@ -88,7 +88,9 @@ class _Components:
         """Whether the key's component holds an identifier that links (not only attach ones)."""
         return self.linking[self.find(key)] > 0
 
-    def refusal(self, ra: str, rb: str, traits: bool = True) -> str | None:
+    def refusal(self, ra: str, rb: str, dates: bool = True) -> str | None:
+        """Why the two components may not join, or None; ``dates=False`` leaves birth dates
+        out (a link between values no household shares)."""
         limited = refusal(
             self.counts[ra],
             self.allowance.get(ra, {}),
@@ -96,9 +98,15 @@ class _Components:
             self.allowance.get(rb, {}),
             self.policy,
         )
-        if limited or not traits:
+        if limited:
             return limited
-        return clash(self.traits[ra], self.traits[rb], self.policy.generic.typo_attributes)
+        generic = self.policy.generic
+        return clash(
+            self.traits[ra],
+            self.traits[rb],
+            generic.typo_attributes,
+            ignored=() if dates else tuple(a for a in generic.conflict_attributes if is_date(a)),
+        )
 
     def grant_current_counts(self) -> None:
         """Steward-made groups may hold what they hold: record it as their allowance."""
@@ -152,7 +160,7 @@ def resolve(
         if ra == rb:
             states[link.pair] = (LinkState.ACTIVE, None)
             continue
-        reason = comps.refusal(ra, rb, traits=shared_link(link, live, policy))
+        reason = comps.refusal(ra, rb, dates=shared_link(link, live, policy))
         if reason is None:
             comps.union(ra, rb)
             states[link.pair] = (LinkState.ACTIVE, None)
@@ -216,9 +224,10 @@ def shared_link(
     link: LinkRecord, states: Mapping[str, IdentifierState], policy: MergePolicy
 ) -> bool:
     """Whether a link runs through a value households share (an e-mail, a mobile): only then
-    can the two sides be two people, and traits decide. A link between values no household
-    shares (a CRM id, an account, a national id) is one person's by the policy; records it
-    joins that disagree on a birth date disagree by a typo, and limits still guard it."""
+    do birth dates decide whether the two sides are two people. A link between values no
+    household shares (a CRM id, an account, a national id) is one person's by the policy;
+    records it joins that disagree on a birth date disagree by a typo. Given names and gender
+    still refuse it (a shared login), and limits still guard it."""
     for key in link.pair:
         state = states[key]
         rule = policy.rule_of(state.kind, state.variant)

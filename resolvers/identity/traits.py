@@ -117,6 +117,11 @@ def observed_traits(
     return out
 
 
+def is_date(trait: str) -> bool:
+    """Whether a trait is a date (compared allowing a slip of day and month)."""
+    return trait.endswith("date")
+
+
 def identifying(trait: str) -> bool:
     """Whether a trait tells who a person is (a birth date, a given name), not only what."""
     return not trait.endswith(NAMED) and (trait.endswith("date") or trait.startswith("name."))
@@ -202,16 +207,18 @@ def union(a: Traits, b: Traits) -> dict[str, tuple[str, ...]]:
     return dict(sorted(out.items()))
 
 
-def clash(a: Traits, b: Traits, forgiven: tuple[str, ...] = ()) -> str | None:
+def clash(
+    a: Traits, b: Traits, forgiven: tuple[str, ...] = (), ignored: tuple[str, ...] = ()
+) -> str | None:
     """Why two customers with these traits cannot be one person, or None.
 
     Two sides clash on a trait when no value of one agrees with any value of the other. A
     customer may disagree within itself (a steward forced it together, a value no household
     shares joined a typo): as long as one of its values agrees, the other side may be the same
     person. Traits in ``forgiven`` may differ when the records that gave the values all name
-    one person.
+    one person; traits in ``ignored`` are not compared.
     """
-    for trait in sorted(a.keys() & b.keys()):
+    for trait in sorted(a.keys() & b.keys() - set(ignored)):
         same = _comparer(trait)
         if not any(same(x, y) for x in a[trait] for y in b[trait]):
             if trait in forgiven and _typos(trait, a[trait], a, b[trait], b):

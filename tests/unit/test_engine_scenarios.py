@@ -36,6 +36,7 @@ from tests.factories import (
     customer_of,
     engine_for,
     ident,
+    link_decisions,
     link_states,
     membership,
     obs,
@@ -290,23 +291,28 @@ def _mailbox_records(second_name: tuple[str, str], second_birth: str) -> list[Ra
     ]  # fmt: skip
 
 
-def test_a_birth_date_typo_between_records_naming_one_person_is_forgiven(engine: Engine) -> None:
-    # The year typed 1916 for 1961: the records name the same person, so the date is a typo.
-    stitch(engine, _mailbox_records(("Marry", "Doe"), "1916-04-12"), "test")
-    assert partition(engine.store) == {
-        frozenset({"crm_id:C1001", "crm_id:C1002", "email:doehome@gmail.com"})
-    }
-    assert_consistent(engine)
-    # a policy that forgives no typo keeps them apart
-    policy = load_policy("[generic]\ntypo_attributes = []\n")
-    strict = Engine(SqliteStore(":memory:"), policy, Normaliser(policy, "TW"), clock=lambda: NOW)
-    stitch(strict, _mailbox_records(("Marry", "Doe"), "1916-04-12"), "test")
-    assert partition(strict.store) == {frozenset({"crm_id:C1001"}), frozenset({"crm_id:C1002"})}
+def _forgiving() -> Engine:
+    policy = load_policy('[generic]\ntypo_attributes = ["birth_date"]\n')
+    return Engine(SqliteStore(":memory:"), policy, Normaliser(policy, "TW"), clock=lambda: NOW)
 
 
-def test_different_birth_dates_of_different_given_names_still_tell_people_apart(
+def test_a_birth_date_typo_between_records_naming_one_person_is_forgiven_when_asked(
     engine: Engine,
 ) -> None:
+    # The year typed 1916 for 1961: the records name the same person, so the date is a typo.
+    forgiving = _forgiving()
+    stitch(forgiving, _mailbox_records(("Marry", "Doe"), "1916-04-12"), "test")
+    assert partition(forgiving.store) == {
+        frozenset({"crm_id:C1001", "crm_id:C1002", "email:doehome@gmail.com"})
+    }
+    assert_consistent(forgiving)
+    # by default no typo is forgiven: a father and son of one name look the same
+    stitch(engine, _mailbox_records(("Marry", "Doe"), "1916-04-12"), "test")
+    assert partition(engine.store) == {frozenset({"crm_id:C1001"}), frozenset({"crm_id:C1002"})}
+
+
+def test_different_birth_dates_of_different_given_names_still_tell_people_apart() -> None:
+    engine = _forgiving()
     stitch(engine, _mailbox_records(("Emma", "Doe"), "1991-08-30"), "test")
     state = states(engine, "email:doehome@gmail.com")["email:doehome@gmail.com"]
     assert state.status_reason == "shared: records carrying it give 2 different birth dates"
@@ -314,12 +320,36 @@ def test_different_birth_dates_of_different_given_names_still_tell_people_apart(
     assert_consistent(engine)
 
 
-def test_a_date_given_by_a_record_without_a_full_name_forgives_nothing(engine: Engine) -> None:
+def test_a_date_given_by_a_record_without_a_full_name_forgives_nothing() -> None:
+    engine = _forgiving()
     records = _mailbox_records(("Mary", "Doe"), "1916-04-12")
     records[1] = obs("crm-2", ("crm_id", "C1002"), ("email", "doe.home@gmail.com"), hours=5,
                      first_name="Mary", birth_date="1916-04-12")  # fmt: skip
     stitch(engine, records, "test")
     assert partition(engine.store) == {frozenset({"crm_id:C1001"}), frozenset({"crm_id:C1002"})}
+    assert_consistent(engine)
+
+
+def test_a_login_shared_by_two_people_still_tells_them_apart_by_given_name(
+    engine: Engine,
+) -> None:
+    # One e-shop login seen with the CRM records of 志明 and of 美玲: a link between values no
+    # household shares overlooks birth dates, not given names.
+    records = [
+        obs("crm-1", ("crm_id", "C10"), first_name="志明", birth_date="1958-03-01"),
+        obs("crm-2", ("crm_id", "C11"), hours=1, first_name="美玲", birth_date="1988-07-09"),
+        obs("eshop-1", ("user_id", "U10"), ("crm_id", "C10"), hours=2),
+        obs("eshop-2", ("user_id", "U10"), ("crm_id", "C11"), hours=3),
+    ]
+    stitch(engine, records, "test")
+    assert partition(engine.store) == {
+        frozenset({"crm_id:C10", "user_id:U10"}),
+        frozenset({"crm_id:C11"}),
+    }
+    assert link_decisions(engine.store)[("crm_id:C11", "user_id:U10")] == (
+        "rejected",
+        "traits: the two sides give different given names (han)",
+    )
     assert_consistent(engine)
 
 
@@ -442,11 +472,7 @@ def test_a_trait_its_records_contradict_no_longer_speaks_for_the_customer(engine
     cid = customer_of(engine, "crm_id", "C1001")
     assert cid is not None
     customer = engine.store.read(lambda tx: tx.customers([cid]))[cid]
-    # the date stays, with who gave it (a given name and no family name: it forgives nothing)
-    assert customer.traits == {
-        "birth_date": ("1980-01-02",),
-        "birth_date.named": ("1980-01-02|mei ling|",),
-    }
+    assert customer.traits == {"birth_date": ("1980-01-02",)}
     assert_consistent(engine)
 
 

@@ -86,7 +86,7 @@ def test_default_generic_placeholder_email_and_survivorship_settings() -> None:
     assert generic.name_attributes == ("first_name",)
     assert generic.name_scripts == ("han", "hangul", "kana")
     assert generic.family_name_attributes == ("last_name",)
-    assert generic.typo_attributes == ("birth_date",)
+    assert generic.typo_attributes == ()
     placeholders = policy.placeholders
     assert {"", "n/a", "null", "none", "unknown", "-"} <= placeholders.absent
     assert placeholders.values == frozenset()
