@@ -30,7 +30,8 @@ the Neo4j adapter (``app.store.neo4j``) against a throwaway ArcadeDB server spea
 ``C360_NEO4J_DATABASE``) it also runs against that Neo4j after emptying its database. Each is
 reported as a ratio to the SQLite engine on the same input in the same run.
 
-Results: bench/results/ingest.json (or ``--out``) and markdown tables on stdout.
+Results: bench/results/ingest.json (or ``--out``) and markdown tables on stdout; with
+``--progress FILE`` every leg also appends its checkpoints to FILE as it goes.
 """
 
 from __future__ import annotations
@@ -253,6 +254,7 @@ class Leg:
     workdir: Path
     policy_text: str | None
     graph: GraphTarget | None = None
+    progress: Path | None = None  # JSON Lines of checkpoints, for runs cut short
 
 
 def run_leg(leg: Leg) -> dict[str, Any]:
@@ -278,7 +280,8 @@ def run_leg(leg: Leg) -> dict[str, Any]:
     # collector's sight, and its thresholds (app/runtime.py).
     tune_gc()
     before = process_memory()
-    result = feed(leg.label, read_batches(leg.input.path, leg.batch), ingest, probes)
+    log = Progress(leg.progress, leg.label, leg.input.observations)
+    result = feed(leg.label, read_batches(leg.input.path, leg.batch), ingest, probes, log)
     result["store"] = counts()
     close()
     result["memory"] = {"before_mib": before, **result["memory"], "end_mib": process_memory()}
@@ -299,6 +302,7 @@ def feed(
     batches: Iterable[list[RawObservation]],
     ingest: Callable[[list[RawObservation]], object],
     probes: dict[int, list[list[RawObservation]]],
+    log: Progress | None = None,
 ) -> dict[str, Any]:
     """Feed every batch; per-batch rates show whether cost grows with the store.
 
@@ -327,6 +331,8 @@ def feed(
         peak_anon = max(peak_anon, memory.get("RssAnon", 0.0))
         if i % PROGRESS_EVERY == 0:
             curve.append([stored, memory.get("VmRSS"), memory.get("RssAnon")])
+            if log is not None:
+                log.write(stored=stored, seconds=round(elapsed, 2), rate=round(rates[-1]), **memory)
             print(
                 f"  {label}: {done:,} observations, {rates[-1]:,.0f}/s, "
                 f"rss {memory.get('VmRSS', 0):,.0f} MiB (anon {memory.get('RssAnon', 0):,.0f})",
@@ -341,6 +347,8 @@ def feed(
             size = sum(len(p) for p in probe)
             rate = size / (time.perf_counter() - t)
             probe_rates.append({"store_observations": stored, "rate": round(rate)})
+            if log is not None:
+                log.write(probe_at=stored, rate=round(rate))
             print(f"  {label}: probe at {stored:,}: {rate:,.0f}/s", file=sys.stderr, flush=True)
             stored += size
     memory = process_memory()
@@ -359,6 +367,20 @@ def feed(
             "curve": curve,
         },
     }
+
+
+class Progress:
+    """Checkpoints of one leg appended to a JSON Lines file as they happen (or nowhere), so
+    that a run stopped before its end still leaves its rates and memory curve."""
+
+    def __init__(self, path: Path | None, label: str, observations: int) -> None:
+        self.path = path
+        self.head = {"leg": label, "run_observations": observations}
+
+    def write(self, **fields: Any) -> None:
+        if self.path is not None:
+            with self.path.open("ab") as out:
+                out.write(orjson.dumps({**self.head, **fields}) + b"\n")
 
 
 def in_own_process(fn: Callable[..., Any], *args: Any) -> Any:
@@ -419,7 +441,7 @@ def graph_legs(base: Leg, arcadedb: bool) -> list[dict[str, Any]]:
 
 
 def _with_graph(leg: Leg, target: GraphTarget) -> Leg:
-    return Leg("graph", leg.input, leg.batch, leg.workdir, leg.policy_text, target)
+    return Leg("graph", leg.input, leg.batch, leg.workdir, leg.policy_text, target, leg.progress)
 
 
 # -- the run ----------------------------------------------------------------------------------
@@ -448,7 +470,7 @@ def bench_size(
         "input": {"seconds": data.seconds, "generator_memory_mib": data.memory},
     }
     for label in args.legs.split(","):
-        leg = Leg(label, data, args.batch, workdir, policy_text)
+        leg = Leg(label, data, args.batch, workdir, policy_text, progress=args.progress)
         out[label] = in_own_process(run_leg, leg)
     if "baseline" in out and "engine" in out:
         out["engine_over_baseline"] = round(out["engine"]["rate"] / out["baseline"]["rate"], 3)
@@ -484,6 +506,9 @@ def main() -> None:
     )
     parser.add_argument("--out", default="ingest.json", help="file name in bench/results/")
     parser.add_argument("--workdir", type=Path, default=None, help="for input and databases")
+    parser.add_argument(
+        "--progress", type=Path, default=None, help="append checkpoints here (JSON Lines)"
+    )
     args = parser.parse_args()
     if not set(args.legs.split(",")) <= {"baseline", "engine"}:
         parser.error("--legs takes baseline and/or engine")
