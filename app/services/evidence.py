@@ -21,10 +21,11 @@ def load_evidence(
 ) -> Evidence:
     """The evidence components that hold these identifiers and customers, whole.
 
-    Breadth-first over candidate links (not suppressed, both ends live), a whole customer at
-    a time. Seed identifiers that no longer link (just turned generic or blocked) are
-    expanded once more, so that what they used to join is re-resolved too. Dead identifiers a
-    link reaches are loaded for the reason of its rejection, never expanded.
+    Breadth-first over candidate links (not suppressed, not a proposal awaiting review, both
+    ends live), a whole customer at a time. Seed identifiers that no longer link (just turned
+    generic or blocked) are expanded once more, so that what they used to join is re-resolved
+    too. Dead identifiers a link reaches are loaded for the reason of its rejection, never
+    expanded.
     """
     seeds = set(keys)
     states: dict[str, IdentifierState] = {}
@@ -53,7 +54,12 @@ def load_evidence(
         states.update(tx.identifiers({k for p in touching for k in p if k not in states}))
         for pair, link in touching.items():
             links[pair] = link
-            if link.state is LinkState.SUPPRESSED:
+            if link.state is LinkState.SUPPRESSED or (
+                link.proposal and link.state is not LinkState.MANUAL
+            ):
+                # a steward's cut, or a person-evidence proposal waiting for review: canonical
+                # resolution leaves both out, so neither joins what it must re-resolve (review
+                # proposals chained common names into components of tens of thousands)
                 continue
             if pair[0] not in states or pair[1] not in states:
                 raise TornRead(f"a link names an identifier the transaction cannot read: {pair}")
