@@ -9,6 +9,7 @@ from typing import Any
 
 from app.store.codec import decode_json, decode_time, encode_json, encode_time
 from app.store.protocol import AuditRecord, Pair, ReviewLabel, StoredObservation, TimelinePage
+from app.store.sqlite.cache import TxLayer
 from app.store.sqlite.segments import SqliteSegments
 from app.store.sqlite.webhooks import SqliteWebhooks
 from resolvers.customer360.events import Event, EventAggregate
@@ -59,21 +60,41 @@ def _stored_observation(row: Sequence[Any]) -> StoredObservation:
 class SqliteGraph(SqliteSegments, SqliteWebhooks):
     """GraphWriter over one SQLite connection inside an open transaction."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, cache: TxLayer | None = None) -> None:
         self.conn = conn
-        self._rowid: dict[str, int] = {}
+        self.cache = cache
+        # identifier key -> row id; a write transaction shares the cache's (see cache.py)
+        self._rowid: dict[str, int] = cache.cache.rowids if cache is not None else {}
 
     # -- reads ---------------------------------------------------------------------------
 
     def identifiers(self, keys: Collection[str]) -> dict[str, IdentifierState]:
         if not keys:
             return {}
+        cache = self.cache
+        found: dict[str, IdentifierState] = {}
+        missing: Collection[str] = keys
+        if cache is not None:
+            missing = []
+            for key in keys:
+                state = cache.identifier(key)
+                if state is None:
+                    missing.append(key)
+                else:
+                    found[key] = state
+            if not missing:
+                return found
         rows = self.conn.execute(
             f"SELECT {_IDENTIFIER_COLUMNS} FROM identifiers "
             "WHERE key IN (SELECT value FROM json_each(?))",
-            (_json_list(keys),),
+            (_json_list(missing),),
         )
-        return self._identifier_rows(rows)
+        read = self._identifier_rows(rows)
+        if cache is None:
+            return read
+        cache.read_identifiers(read)
+        found.update(read)
+        return found
 
     def members(self, customer_ids: Collection[str]) -> dict[str, IdentifierState]:
         if not customer_ids:
@@ -83,7 +104,10 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks):
             "WHERE customer_id IN (SELECT value FROM json_each(?))",
             (_json_list(customer_ids),),
         )
-        return self._identifier_rows(rows)
+        read = self._identifier_rows(rows)
+        if self.cache is not None:
+            self.cache.read_identifiers(read)
+        return read
 
     def identifier_keys(self, after: str, limit: int) -> list[str]:
         rows = self.conn.execute(
@@ -116,6 +140,24 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks):
     def customers(self, ids: Collection[str]) -> dict[str, CustomerState]:
         if not ids:
             return {}
+        cache = self.cache
+        if cache is None:
+            return self._read_customers(ids)
+        found: dict[str, CustomerState] = {}
+        missing = []
+        for cid in ids:
+            known, customer = cache.customer(cid)
+            if not known:
+                missing.append(cid)
+            elif customer is not None:
+                found[cid] = customer
+        if missing:
+            read = self._read_customers(missing)
+            cache.read_customers(read, missing)
+            found.update(read)
+        return found
+
+    def _read_customers(self, ids: Collection[str]) -> dict[str, CustomerState]:
         rows = self.conn.execute(
             f"SELECT {_CUSTOMER_COLUMNS} FROM customers "
             "WHERE id IN (SELECT value FROM json_each(?))",
@@ -141,21 +183,39 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks):
     def links(self, pairs: Collection[Pair]) -> dict[Pair, LinkRecord]:
         if not pairs:
             return {}
-        self._ensure_rowids({key for pair in pairs for key in pair})
+        cache = self.cache
+        found: dict[Pair, LinkRecord] = {}
+        missing: Collection[Pair] = pairs
+        if cache is not None:
+            missing = []
+            for pair in pairs:
+                known, link = cache.link(pair)
+                if not known:
+                    missing.append(pair)
+                elif link is not None:
+                    found[pair] = link
+            if not missing:
+                return found
+        self._ensure_rowids({key for pair in missing for key in pair})
         wanted = [
             [self._rowid[a], self._rowid[b]]
-            for a, b in pairs
+            for a, b in missing
             if a in self._rowid and b in self._rowid
         ]
-        if not wanted:
-            return {}
-        rows = self.conn.execute(
-            f"SELECT {LINK_COLUMNS} FROM json_each(?) p "
-            "JOIN links l ON l.a = p.value ->> 0 AND l.b = p.value ->> 1 "
-            "JOIN identifiers ia ON ia.id = l.a JOIN identifiers ib ON ib.id = l.b",
-            (encode_json(wanted),),
-        )
-        return self.link_rows(rows)
+        read: dict[Pair, LinkRecord] = {}
+        if wanted:
+            rows = self.conn.execute(
+                f"SELECT {LINK_COLUMNS} FROM json_each(?) p "
+                "JOIN links l ON l.a = p.value ->> 0 AND l.b = p.value ->> 1 "
+                "JOIN identifiers ia ON ia.id = l.a JOIN identifiers ib ON ib.id = l.b",
+                (encode_json(wanted),),
+            )
+            read = self.link_rows(rows)
+        if cache is None:
+            return read
+        cache.read_links(read, missing)
+        found.update(read)
+        return found
 
     def links_touching(self, keys: Collection[str]) -> dict[Pair, LinkRecord]:
         if not keys:
@@ -170,7 +230,10 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks):
             "AND l.a NOT IN (SELECT value FROM json_each(?1))",
             (ids,),
         )
-        return self.link_rows(rows)
+        read = self.link_rows(rows)
+        if self.cache is not None:
+            self.cache.read_links(read)
+        return read
 
     def link_rows(self, rows: Iterable[sqlite3.Row]) -> dict[Pair, LinkRecord]:
         out = {}
@@ -423,6 +486,24 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks):
 
     def apply(self, changes: ChangeSet) -> None:
         c = self.conn
+        cache = self.cache
+        if cache is not None:
+            cache.repoint(changes.repoint)
+            if (
+                changes.identifiers
+                or changes.customers
+                or changes.deleted_customers
+                or changes.links
+                or changes.deleted_links
+            ):
+                cache.wrote(
+                    changes.at,
+                    changes.identifiers,
+                    changes.customers,
+                    changes.deleted_customers,
+                    changes.links,
+                    changes.deleted_links,
+                )
         if changes.repoint:
             c.executemany(
                 "UPDATE identifiers SET customer_id = ? WHERE customer_id = ?",
@@ -577,6 +658,7 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks):
     def _write_observations(self, changes: ChangeSet) -> None:
         if not changes.observations:
             return
+        self._ensure_rowids({key for obs in changes.observations for key in obs.keys})
         seq = self._next_rowid("observations", "seq")
         received = encode_time(changes.at)
         rows: list[tuple[Any, ...]] = []

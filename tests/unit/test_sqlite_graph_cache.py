@@ -1,0 +1,176 @@
+"""The SQLite store's cache of the hot graph: never a state the database does not hold."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from app.demo.channels import generate_observations
+from app.services.stewardship import block, suppress_link
+from app.services.stitching import stitch
+from app.store.sqlite.graph import SqliteGraph
+from app.store.sqlite.store import SqliteStore
+from resolvers.identity.evidence import LinkState, Status, pair_of
+from tests.factories import engine, ident, link_states, obs, partition, raw_of
+
+
+def cached_equals_stored(store: SqliteStore) -> None:
+    """Every state the cache holds is the row the database holds."""
+    cache = store.cache
+
+    def check(tx: SqliteGraph) -> None:
+        fresh = SqliteGraph(tx.conn)  # no cache: rows as stored
+        ids = fresh.identifiers(list(cache.identifiers))
+        assert ids == cache.identifiers
+        for cid, state in cache.members.items():
+            assert all(ids[k].customer_id == cid for k in state)
+        customers = fresh.customers(list(cache.customers))
+        assert {c: customers.get(c) for c in cache.customers} == cache.customers
+        links = fresh.links(list(cache.links))
+        assert {p: links.get(p) for p in cache.links} == cache.links
+
+    store.read(check)
+
+
+def dump(store: SqliteStore) -> tuple[list[object], ...]:
+    """Every identifier, customer and link as stored."""
+    return (
+        [s for batch in store.scan_identifiers(1000) for s in batch],
+        [c for batch in store.scan_customers(1000) for c in batch],
+        [link for batch in store.scan_links(1000) for link in batch],
+    )
+
+
+@pytest.mark.parametrize("limit", [50, 250_000])
+def test_the_cache_holds_what_the_database_holds_through_merges_and_matches(
+    tmp_path: Path, limit: int
+) -> None:
+    store = SqliteStore(str(tmp_path / "c.db"))
+    store.cache.limit = limit  # a small one evicts on every commit
+    e = engine(store)
+    bodies = [g.body for g in generate_observations(400, seed=5)]
+    for start in range(0, len(bodies), 150):
+        stitch(e, [raw_of(b) for b in bodies[start : start + 150]], "test")
+        cached_equals_stored(store)
+    assert store.cache.identifiers and store.cache.links and store.cache.customers
+    assert len(store.cache.identifiers) <= limit
+    store.close()
+
+
+def test_a_warm_cache_gives_the_store_a_cold_one_gives(tmp_path: Path) -> None:
+    bodies = [g.body for g in generate_observations(300, seed=9)]
+    batches = [[raw_of(b) for b in bodies[i : i + 100]] for i in range(0, len(bodies), 100)]
+    warm = SqliteStore(str(tmp_path / "warm.db"))
+    for batch in batches:
+        stitch(engine(warm), batch, "test")
+    for batch in batches:
+        cold = SqliteStore(str(tmp_path / "cold.db"))  # a new instance: an empty cache
+        stitch(engine(cold), batch, "test")
+        cold.close()
+    cold = SqliteStore(str(tmp_path / "cold.db"))
+    assert partition(warm) == partition(cold)
+    assert dump(warm) == dump(cold)
+    warm.close()
+    cold.close()
+
+
+def test_a_steward_action_of_another_store_instance_is_seen_by_the_next_stitch(
+    tmp_path: Path,
+) -> None:
+    path = str(tmp_path / "c.db")
+    worker, steward = SqliteStore(path), SqliteStore(path)  # two processes, in effect
+    stitching, stewarding = engine(worker), engine(steward)
+    email, phone = ("email", "jane@mail.tw"), ("phone", "0933111222")
+    stitch(stitching, [obs("o1", email, phone, hours=1)], "test")
+    pair = pair_of("email:jane@mail.tw", "phone:+886933111222")
+    assert pair in worker.cache.links  # warm: the next stitch would read it from memory
+
+    suppress_link(stewarding, ident(*email), ident(*phone), "shared phone", "steward")
+    dropped = worker.cache.drops
+    stitch(stitching, [obs("o2", email, phone, hours=2)], "test")
+
+    assert worker.cache.drops == dropped + 1
+    assert link_states(worker)[pair] == LinkState.SUPPRESSED.value
+    assert len(partition(worker)) == 2  # the cut stays cut: the new record did not rejoin them
+    cached_equals_stored(worker)
+    worker.close()
+    steward.close()
+
+
+def _suppress_in_another_process(path: str) -> None:
+    store = SqliteStore(path)
+    suppress_link(
+        engine(store),
+        ident("email", "jane.tsai@mail.tw"),
+        ident("phone", "0933111222"),
+        "shared phone",
+        "steward",
+    )
+    store.close()
+
+
+def test_a_steward_action_of_another_process_is_seen_by_the_next_stitch(tmp_path: Path) -> None:
+    path = str(tmp_path / "c.db")
+    worker = SqliteStore(path)
+    stitching = engine(worker)
+    email, phone = ("email", "jane.tsai@mail.tw"), ("phone", "0933111222")
+    stitch(stitching, [obs("o1", email, phone, hours=1)], "test")
+    process = multiprocessing.get_context("spawn").Process(
+        target=_suppress_in_another_process, args=(path,)
+    )
+    process.start()
+    process.join(60)
+    assert process.exitcode == 0
+
+    stitch(stitching, [obs("o2", email, phone, hours=2)], "test")
+
+    pair = pair_of("email:jane.tsai@mail.tw", "phone:+886933111222")
+    assert link_states(worker)[pair] == LinkState.SUPPRESSED.value
+    assert len(partition(worker)) == 2
+    cached_equals_stored(worker)
+    worker.close()
+
+
+def test_a_block_by_another_instance_stops_the_value_linking(tmp_path: Path) -> None:
+    path = str(tmp_path / "c.db")
+    worker, steward = SqliteStore(path), SqliteStore(path)
+    stitching = engine(worker)
+    stitch(stitching, [obs("o1", ("email", "desk@shop.tw"), ("crm_id", "C1"), hours=1)], "test")
+    block(engine(steward), ident("email", "desk@shop.tw"), "front desk", "steward")
+    stitch(stitching, [obs("o2", ("email", "desk@shop.tw"), ("crm_id", "C2"), hours=2)], "test")
+
+    def status(tx: SqliteGraph) -> Status:
+        return tx.identifiers(["email:desk@shop.tw"])["email:desk@shop.tw"].status
+
+    assert worker.read(status) is Status.BLOCKED
+    assert {frozenset({"crm_id:C1"}), frozenset({"crm_id:C2"})} <= partition(worker)
+    worker.close()
+    steward.close()
+
+
+def test_a_rolled_back_transaction_leaves_nothing_in_the_cache(tmp_path: Path) -> None:
+    store = SqliteStore(str(tmp_path / "c.db"))
+    e = engine(store)
+    stitch(e, [obs("o1", ("email", "jane.tsai@mail.tw"), ("crm_id", "C1"), hours=1)], "test")
+
+    class Abort(Exception):
+        pass
+
+    def work(tx: SqliteGraph) -> None:
+        stitch_body = [obs("o2", ("email", "jane.tsai@mail.tw"), ("crm_id", "C2"), hours=2)]
+        from app.services.stitching import normalise_batch, stitch_in
+
+        stitch_in(tx, e, normalise_batch(e, stitch_body), actor="test")
+        raise Abort
+
+    with pytest.raises(Abort):
+        store.write(work)
+    assert not store.cache.identifiers and not store.cache.rowids
+    stitch(e, [obs("o3", ("email", "jt.work@mail.tw"), ("crm_id", "C1"), hours=3)], "test")
+    assert partition(store) == {
+        frozenset({"email:jane.tsai@mail.tw", "email:jt.work@mail.tw", "crm_id:C1"})
+    }
+    cached_equals_stored(store)
+    store.close()
