@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from resolvers.identity.policy import GenericRule
@@ -85,6 +86,8 @@ def merge_traits(current: Traits, new: Mapping[str, str]) -> dict[str, tuple[str
 
 def disagreement(traits: Traits) -> str | None:
     """The first trait on which the records disagree, described; None when they agree."""
+    if all(len(values) < 2 for values in traits.values()):
+        return None  # one value a trait: nothing to disagree on (the usual case)
     for trait, values in sorted(traits.items()):
         if len(values) > 1 and _conflict(trait, values):
             return _describe(trait, len(values))
@@ -149,6 +152,11 @@ def name_token(raw: object) -> str | None:
     """A comparable given name: letters only, case-folded, accents removed."""
     if not isinstance(raw, str):
         return None
+    return _name_token(raw)
+
+
+@lru_cache(maxsize=65_536)  # names repeat across records; the function is pure
+def _name_token(raw: str) -> str | None:
     text = unicodedata.normalize("NFKD", raw)
     letters = "".join(ch for ch in text if ch.isalpha() and not unicodedata.combining(ch))
     return letters.casefold() or None
