@@ -61,7 +61,11 @@ def open_store(settings: Settings, apply_schema: bool = True) -> Store:
     if settings.store_kind == "sqlite":
         from app.store.sqlite.store import SqliteStore, path_of
 
-        return SqliteStore(path_of(settings.store_url), synchronous=settings.sqlite_synchronous)
+        return SqliteStore(
+            path_of(settings.store_url),
+            synchronous=settings.sqlite_synchronous,
+            cache_entries=settings.sqlite_cache_entries,
+        )
     from app.store.neo4j.store import Neo4jStore
 
     password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from app.demo.channels import generate_observations
+from app.engine import build_engine
 from app.services.stewardship import block, suppress_link
 from app.services.stitching import stitch
+from app.settings import Settings
 from app.store.sqlite.graph import SqliteGraph
 from app.store.sqlite.store import SqliteStore
 from resolvers.identity.evidence import LinkState, Status, pair_of
@@ -43,7 +45,7 @@ def dump(store: SqliteStore) -> tuple[list[object], ...]:
     )
 
 
-@pytest.mark.parametrize("limit", [50, 250_000])
+@pytest.mark.parametrize("limit", [0, 50, 100_000])
 def test_the_cache_holds_what_the_database_holds_through_merges_and_matches(
     tmp_path: Path, limit: int
 ) -> None:
@@ -54,9 +56,17 @@ def test_the_cache_holds_what_the_database_holds_through_merges_and_matches(
     for start in range(0, len(bodies), 150):
         stitch(e, [raw_of(b) for b in bodies[start : start + 150]], "test")
         cached_equals_stored(store)
-    assert store.cache.identifiers and store.cache.links and store.cache.customers
     assert len(store.cache.identifiers) <= limit
+    if limit:
+        assert store.cache.identifiers and store.cache.links and store.cache.customers
     store.close()
+
+
+def test_the_setting_bounds_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("C360_SQLITE_CACHE_ENTRIES", "123")
+    built = build_engine(Settings(store_url=f"sqlite:///{tmp_path / 'c.db'}"))
+    assert isinstance(built.store, SqliteStore) and built.store.cache.limit == 123
+    built.store.close()
 
 
 def test_a_warm_cache_gives_the_store_a_cold_one_gives(tmp_path: Path) -> None:

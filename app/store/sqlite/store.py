@@ -13,7 +13,7 @@ from typing import TypeVar
 from app.store.codec import decode_json, decode_time, encode_json, encode_time
 from app.store.paging import cursor_pages, keyset_pages
 from app.store.protocol import ApiKeyRecord, ReviewLabel, StoreUnavailable
-from app.store.sqlite.cache import GraphCache
+from app.store.sqlite.cache import CACHE_ENTRIES, GraphCache
 from app.store.sqlite.graph import LINK_COLUMNS, LINK_JOIN, SqliteGraph
 from resolvers.identity.evidence import CustomerState, IdentifierState, LinkRecord
 
@@ -47,7 +47,9 @@ class SqliteStore:
 
     kind = "sqlite"
 
-    def __init__(self, path: str, synchronous: str = "full") -> None:
+    def __init__(
+        self, path: str, synchronous: str = "full", cache_entries: int = CACHE_ENTRIES
+    ) -> None:
         if synchronous not in SYNCHRONOUS:
             raise ValueError(f"synchronous is one of {', '.join(SYNCHRONOUS)}")
         self.path = path
@@ -72,7 +74,7 @@ class SqliteStore:
             conn.execute(
                 "INSERT OR IGNORE INTO meta (name, value) VALUES ('graph_generation', '0')"
             )
-        self.cache = GraphCache()
+        self.cache = GraphCache(cache_entries)
 
     # -- connections ---------------------------------------------------------------------
 
