@@ -184,3 +184,24 @@ def test_a_rolled_back_transaction_leaves_nothing_in_the_cache(tmp_path: Path) -
     }
     cached_equals_stored(store)
     store.close()
+
+
+def test_writers_taking_turns_stop_caching_and_one_alone_starts_again(tmp_path: Path) -> None:
+    path = str(tmp_path / "c.db")
+    first, second = SqliteStore(path), SqliteStore(path)
+    one, two = engine(first), engine(second)
+    for n in range(4):  # each finds the other's generation: after two, it keeps nothing
+        stitch(one, [obs(f"a{n}", ("crm_id", f"A{n}"), ("email", f"ann{n}@mail.tw"))], "t")
+        stitch(two, [obs(f"b{n}", ("crm_id", f"B{n}"), ("email", f"bob{n}@mail.tw"))], "t")
+    assert not first.cache.identifiers and not second.cache.identifiers
+    cached_equals_stored(first)
+
+    stitch(one, [obs("a9", ("crm_id", "A9"), ("email", "ann9@mail.tw"))], "t")
+    stitch(one, [obs("a10", ("crm_id", "A1"), ("email", "ann.work@mail.tw"))], "t")
+    assert "crm_id:A1" in first.cache.identifiers  # alone again: it caches
+    cached_equals_stored(first)
+    assert {"crm_id:A1", "email:ann1@mail.tw", "email:ann.work@mail.tw"} in [
+        set(c) for c in partition(first)
+    ]
+    first.close()
+    second.close()

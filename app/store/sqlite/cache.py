@@ -30,6 +30,7 @@ V = TypeVar("V")
 # entries of each kind kept (about 60 MB of identifiers, 55 MB of customers and 15 MB of
 # links at 100,000); the oldest written go first. C360_SQLITE_CACHE_ENTRIES sets it.
 CACHE_ENTRIES = 100_000
+BYPASS_AFTER = 2
 
 
 def copy_identifier(s: IdentifierState) -> IdentifierState:
@@ -102,8 +103,8 @@ class GraphCache:
         # identifier key -> row id: row ids never change once committed, and identifiers are
         # never deleted, so these survive another writer's commits (not a rollback of ours)
         self.rowids: dict[str, int] = {}
-        self.hits = 0
         self.drops = 0
+        self.foreign = 0  # transactions in a row that found another writer's generation
 
     def clear(self, rowids: bool = True) -> None:
         """Forget every state (and the row ids too, unless told to keep them)."""
@@ -119,14 +120,27 @@ class GraphCache:
 
     def begin(self, generation: int) -> TxLayer:
         """A layer for one write transaction; the cache is dropped if another writer moved
-        the generation since this store's last commit."""
+        the generation since this store's last commit.
+
+        When other writers moved it before each of the last ``BYPASS_AFTER`` transactions
+        (several workers writing in turn), the layer is disabled: keeping a cache that the
+        next transaction drops would only cost copies. One transaction that finds the
+        generation where it left it enables it again.
+        """
         if generation != self.generation:
+            if self.generation is not None:
+                self.foreign += 1
             self.clear(rowids=False)
             self.generation = generation
-        return TxLayer(self)
+        else:
+            self.foreign = 0
+        return TxLayer(self, enabled=self.foreign < BYPASS_AFTER)
 
     def commit(self, layer: TxLayer, generation: int) -> None:
         """Take in what a committed transaction read and wrote; it left ``generation``."""
+        self.generation = generation
+        if not layer.enabled:
+            return  # the cache was dropped when the transaction began: it holds nothing
         for cid in layer.forget:
             self.customers.pop(cid, None)
         for key, state in layer.identifiers.items():
@@ -135,7 +149,6 @@ class GraphCache:
             _put(self.customers, cid, customer)
         for pair, link in layer.links.items():
             _put(self.links, pair, link)
-        self.generation = generation
         self._bound()
 
     def _put_identifier(self, key: str, state: IdentifierState) -> None:
@@ -170,8 +183,9 @@ class GraphCache:
 class TxLayer:
     """What one write transaction read and wrote, over the cache of committed states."""
 
-    def __init__(self, cache: GraphCache) -> None:
+    def __init__(self, cache: GraphCache, enabled: bool = True) -> None:
         self.cache = cache
+        self.enabled = enabled
         self.identifiers: dict[str, IdentifierState] = {}
         self.customers: dict[str, CustomerState | None] = {}
         self.links: dict[Pair, LinkRecord | None] = {}

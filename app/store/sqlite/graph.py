@@ -34,6 +34,7 @@ LINK_COLUMNS = (
     "l.observations, l.decided_by, l.decided_at, ia.key, ib.key"
 )
 LINK_JOIN = "links l JOIN identifiers ia ON ia.id = l.a JOIN identifiers ib ON ib.id = l.b"
+_KEYS_A_STATEMENT = 200  # blocking keys read by one statement (person_candidates)
 _CUSTOMER_COLUMNS = (
     "id, anchor_key, anchor_first_seen_at, size, kind_counts, allowance, conflicts, linking, "
     "traits, created_at, updated_at"
@@ -60,11 +61,12 @@ def _stored_observation(row: Sequence[Any]) -> StoredObservation:
 class SqliteGraph(SqliteSegments, SqliteWebhooks):
     """GraphWriter over one SQLite connection inside an open transaction."""
 
-    def __init__(self, conn: sqlite3.Connection, cache: TxLayer | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection, layer: TxLayer | None = None) -> None:
         self.conn = conn
-        self.cache = cache
-        # identifier key -> row id; a write transaction shares the cache's (see cache.py)
-        self._rowid: dict[str, int] = cache.cache.rowids if cache is not None else {}
+        self.layer = layer  # a write transaction's; None in a read transaction
+        self.cache = layer if layer is not None and layer.enabled else None
+        # identifier key -> row id; a cached write transaction shares the cache's (cache.py)
+        self._rowid: dict[str, int] = self.cache.cache.rowids if self.cache is not None else {}
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -321,17 +323,21 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks):
         if not blocks:
             return []
         # one indexed range a key, stopped at the cap: a window over whole keys cost what the
-        # largest keys hold, and those grow with the store
+        # largest keys hold, and those grow with the store. Keys go UNION ALL'd in chunks
+        # (one statement for a record's few keys; SQLite allows 500 terms a compound select)
+        ordered = sorted(blocks)
         ids: set[str] = set()
-        for block in blocks:
-            ids.update(
-                row[0]
-                for row in self.conn.execute(
-                    "SELECT observation FROM person_blocks WHERE block = ? "
-                    "ORDER BY observation LIMIT ?",
-                    (block, per_block),
-                )
+        for start in range(0, len(ordered), _KEYS_A_STATEMENT):
+            chunk = ordered[start : start + _KEYS_A_STATEMENT]
+            term = (
+                "SELECT * FROM (SELECT observation FROM person_blocks WHERE block = ? "
+                "ORDER BY observation LIMIT ?)"
             )
+            rows = self.conn.execute(
+                " UNION ALL ".join([term] * len(chunk)),
+                [value for block in chunk for value in (block, per_block)],
+            )
+            ids.update(row[0] for row in rows)
         if not ids:
             return []
         rows = self.conn.execute(
@@ -497,15 +503,18 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks):
     def apply(self, changes: ChangeSet) -> None:
         c = self.conn
         cache = self.cache
+        graph = bool(
+            changes.identifiers
+            or changes.customers
+            or changes.deleted_customers
+            or changes.links
+            or changes.deleted_links
+        )
+        if self.layer is not None and (graph or changes.repoint):
+            self.layer.wrote_graph = True
         if cache is not None:
             cache.repoint(changes.repoint)
-            if (
-                changes.identifiers
-                or changes.customers
-                or changes.deleted_customers
-                or changes.links
-                or changes.deleted_links
-            ):
+            if graph:
                 cache.wrote(
                     changes.at,
                     changes.identifiers,
