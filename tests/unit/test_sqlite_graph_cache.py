@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,18 @@ from app.engine import build_engine
 from app.services.stewardship import block, suppress_link
 from app.services.stitching import stitch
 from app.settings import Settings
+from app.store.sqlite.cache import copy_customer, copy_identifier, copy_link
 from app.store.sqlite.graph import SqliteGraph
 from app.store.sqlite.store import SqliteStore
-from resolvers.identity.evidence import LinkState, Status, pair_of
+from resolvers.identity.evidence import (
+    CustomerState,
+    IdentifierState,
+    LinkRecord,
+    LinkState,
+    Status,
+    pair_of,
+)
+from resolvers.identity.policy import Role
 from tests.factories import engine, ident, link_states, obs, partition, raw_of
 
 
@@ -205,3 +215,57 @@ def test_writers_taking_turns_stop_caching_and_one_alone_starts_again(tmp_path: 
     ]
     first.close()
     second.close()
+
+
+def test_copies_are_equal_and_independent() -> None:
+    at = datetime(2024, 1, 1, tzinfo=UTC)
+    state = IdentifierState(
+        key="phone:+886933111222",
+        kind="phone",
+        first_seen_at=at,
+        last_seen_at=at + timedelta(days=1),
+        status=Status.GENERIC,
+        status_reason="shared",
+        customer_id="c_1",
+        neighbours={"email": 2},
+        traits={"gender": ("f",)},
+        variant="fixed",
+        role=Role.ATTACH,
+        per_person=True,
+        persons={"email": 1},
+    )
+    customer = CustomerState(
+        id="c_1",
+        anchor_key="crm_id:C1",
+        anchor_first_seen_at=at,
+        size=3,
+        kind_counts={"crm_id": 1},
+        allowance={"email": 1},
+        conflicts=1,
+        linking=2,
+        traits={"gender": ("f",)},
+        created_at=at,
+        updated_at=at + timedelta(hours=1),
+    )
+    link = LinkRecord(
+        a="crm_id:C1",
+        b="phone:+886933111222",
+        first_seen_at=at,
+        last_seen_at=at + timedelta(days=2),
+        count=3,
+        sources=("crm",),
+        observations=((at, "o1"),),
+        state=LinkState.MANUAL,
+        reason="steward",
+        decided_by="ann",
+        decided_at=at,
+    )
+    for original, copy in (
+        (state, copy_identifier(state)),
+        (customer, copy_customer(customer)),
+        (link, copy_link(link)),
+    ):
+        assert copy == original and copy is not original
+    copied = copy_identifier(state)
+    copied.neighbours["email"] = 9
+    assert state.neighbours == {"email": 2}
