@@ -12,6 +12,7 @@ from app.settings import Settings
 from app.store.protocol import Store
 from resolvers.identity.changes import AuditEntry
 from resolvers.identity.normalise import Normaliser
+from resolvers.identity.person.proposals import EvidenceMemo
 from resolvers.identity.policy import MergePolicy, load_policy
 
 
@@ -45,6 +46,8 @@ class Engine:
     fx_rates: Mapping[str, float] = field(default_factory=dict)
     clock: Callable[[], datetime] = field(default=utc_now)
     sink: Sink = field(default_factory=NoSink)
+    # records' person evidence by id, for the batches that read them back as candidates
+    person_evidence: EvidenceMemo = field(default_factory=EvidenceMemo)
 
 
 def read_policy(path: Path | None) -> MergePolicy:
@@ -61,7 +64,11 @@ def open_store(settings: Settings, apply_schema: bool = True) -> Store:
     if settings.store_kind == "sqlite":
         from app.store.sqlite.store import SqliteStore, path_of
 
-        return SqliteStore(path_of(settings.store_url), synchronous=settings.sqlite_synchronous)
+        return SqliteStore(
+            path_of(settings.store_url),
+            synchronous=settings.sqlite_synchronous,
+            cache_entries=settings.sqlite_cache_entries,
+        )
     from app.store.neo4j.store import Neo4jStore
 
     password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""

@@ -39,6 +39,12 @@ class Settings(BaseSettings):
         description="full: an acknowledged write survives a power loss or OS crash; normal: "
         "faster commits that a power loss may drop (a killed process loses nothing either way)",
     )
+    sqlite_cache_entries: int = Field(
+        default=100_000,
+        ge=0,
+        description="identifiers, customers and links (each) a worker keeps in memory between "
+        "write transactions; 0 keeps none",
+    )
     body_timeout_s: float = Field(
         default=30.0,
         gt=0,

@@ -17,6 +17,10 @@ port, and drives it from this process — the load generator — with ``httpx`` 
 Write phases run ``--threads`` clients at once and report throughput (items per second over
 the phase) with per-request latencies; read phases run one client, so their p50 and p99
 are the service's latency rather than time spent queueing behind other requests.
+The bare ceiling is measured in the same run: the stitch phase's observations fed in-process,
+in the same batches of 1,000, to the bare stitcher of ``bench/ingest.py`` (normalise,
+union-find, ``executemany`` into a fresh SQLite file); ``stitch_over_bare`` is the HTTP
+stitch rate over it.
 Results: bench/results/api_load.json and markdown tables on stdout. With
 ``C360_BENCH_NEO4J_URI`` set (and ``C360_NEO4J_USER``/``C360_NEO4J_PASSWORD``), the same
 phases run against that Neo4j database too (it is wiped first: use a scratch database).
@@ -249,10 +253,31 @@ def new_events(count: int, seed: int) -> list[dict[str, Any]]:
     ]
 
 
+STITCH_SEED = 100  # the stitch phase's observations: new_observations(20_000, seed + this)
+
+
+def bare_ceiling(seed: int, workdir: Path) -> float:
+    """The bare stitcher's rate (obs/s) over the stitch phase's observations, in-process."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from ingest import BareStitcher
+
+    from resolvers.identity.normalise import Normaliser
+    from resolvers.identity.policy import load_policy
+
+    raws = [raw_observation(b) for b in new_observations(20_000, seed + STITCH_SEED)]
+    bare = BareStitcher(str(workdir / f"bare-{seed}.db"), Normaliser(load_policy(None), "TW"))
+    started = time.perf_counter()
+    for i in range(0, len(raws), 1000):
+        bare.ingest(raws[i : i + 1000])
+    rate = len(raws) / (time.perf_counter() - started)
+    bare.conn.close()
+    return rate
+
+
 def phases(url: str, filled: dict[str, Any], threads: int, seed: int) -> list[Phase]:
     key = filled["key"]
     out: list[Phase] = []
-    batches = new_observations(20_000, seed + 100)
+    batches = new_observations(20_000, seed + STITCH_SEED)
     out.append(
         drive(
             "stitch, batches of 1,000",
@@ -362,6 +387,13 @@ def bench_store(
     gc.collect()
     with serving(env, workers, workdir / f"serve-{store}-{identifiers}.log") as url:
         measured = phases(url, filled, threads, seed=7)
+    bare = bare_ceiling(7, workdir)
+    stitched = next(p for p in measured if p.name == "stitch, batches of 1,000")
+    print(
+        f"{store}: stitch over HTTP {stitched.rate:,.0f}/s, bare ceiling {bare:,.0f}/s: "
+        f"{stitched.rate / bare:.2f}",
+        file=sys.stderr,
+    )
     return {
         "store": store,
         "target_identifiers": identifiers,
@@ -369,6 +401,8 @@ def bench_store(
         "fill_seconds": filled["fill_seconds"],
         "big_customer_events": BIG_EVENTS,
         "phases": [asdict(p) for p in measured],
+        "bare_stitch_rate": round(bare),
+        "stitch_over_bare": round(stitched.rate / bare, 3),
     }
 
 
@@ -442,6 +476,9 @@ def table(runs: list[dict[str, Any]]) -> str:
             for r in runs
         ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    cells = [f"{r['bare_stitch_rate']:,}, ratio {r['stitch_over_bare']:.2f}" for r in runs]
+    lines.append("| bare stitcher in-process (same batches): rate/s, HTTP stitch / bare | ")
+    lines[-1] += " | ".join(cells) + " |"
     return "\n".join(lines)
 
 

@@ -38,26 +38,26 @@ def match_in(
     policy = engine.policy
     if not policy.match.enabled or not observations:
         return None
+    memo = engine.person_evidence
     fresh: list[PersonEvidence] = []
     for obs in observations:
-        record = person_record(obs.attributes)
-        if record.evidence < 2:
-            continue
-        anchor = anchor_of(obs.keys, policy)
-        found = evidence_of(obs.id, obs.observed_at, anchor, record)
+        found = memo.evidence(obs.id, obs.observed_at, obs.keys, obs.attributes, policy)
         if found is not None:
             fresh.append(found)
     if not fresh:
         return None
     now = engine.clock()
-    tx.apply(ChangeSet(at=now, person_blocks={e.id: e.blocks for e in fresh}))
     blocks = sorted({b for e in fresh for b in e.blocks})
     mine = {e.id for e in fresh}
+    # read what was filed before this batch, then file the batch: its own records are compared
+    # in memory (propose), never read back and decoded from the store
     others = [o for o in tx.person_candidates(blocks, policy.match.block_limit) if o.id not in mine]
+    tx.apply(ChangeSet(at=now, person_blocks={e.id: e.blocks for e in fresh}))
     stored: list[PersonEvidence] = []
     for other in others:
-        anchor = anchor_of(other.identifiers, policy)
-        found = evidence_of(other.id, other.observed_at, anchor, person_record(other.attributes))
+        found = memo.evidence(
+            other.id, other.observed_at, other.identifiers, other.attributes, policy
+        )
         if found is not None:
             stored.append(found)
     proposals = propose(fresh, stored, policy)

@@ -17,7 +17,7 @@ from resolvers.errors import FieldError
 from resolvers.identity.changes import AuditEntry, ChangeSet, Ignored, Observation
 from resolvers.identity.evidence import IdentifierState, LinkRecord, LinkState, pair_of
 from resolvers.identity.observations import RawObservation, normalise_observation
-from resolvers.identity.stitching import Outcome, Workspace
+from resolvers.identity.stitching import Workspace
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +111,7 @@ def stitch_in(
     final_links: dict[Pair, LinkRecord] = {}
     final_ids: dict[str, IdentifierState] = {}
     merged: dict[str, list[str]] = {}
+    absorbed: dict[str, list[str]] = {}
     audit: list[AuditEntry] = []
     if fresh:
         keys = {k for o in fresh for k in o.keys}
@@ -154,34 +155,25 @@ def stitch_in(
             if matched is not None:
                 _collect(matched, final_ids, final_links)
                 audit.extend(matched.audit)
-                _credit_matched_merges(tx, engine, fresh, outcomes, matched)
-        merged = {o.observation_id: sorted(set(o.merged)) for o in outcomes}
-    results = _results(tx, engine, observations, stored, final_ids, final_links, merged)
+                absorbed = _absorbed_into(matched)
+        merged = {o.observation_id: o.merged for o in outcomes}
+    results = _results(tx, engine, observations, stored, final_ids, final_links, merged, absorbed)
     if fresh and keep_observations:
         _report(tx, engine, results, actor)
     return Stitched(results, audit)
 
 
-def _credit_matched_merges(
-    tx: GraphWriter,
-    engine: Engine,
-    fresh: Sequence[Observation],
-    outcomes: Sequence[Outcome],
-    matched: ChangeSet,
-) -> None:
-    """Person evidence merged customers after the records were stitched: each record whose
-    customer absorbed others names them in its ``merged``, as an identifier merge would."""
+def _absorbed_into(matched: ChangeSet) -> dict[str, list[str]]:
+    """Customers person evidence merged after the records were stitched: survivor -> absorbed.
+
+    Each record whose customer absorbed others names them in its ``merged``, as an identifier
+    merge would.
+    """
     absorbed: dict[str, list[str]] = {}
     for old, new in matched.aliases.items():
         if new is not None:
             absorbed.setdefault(new, []).append(old)
-    if not absorbed:
-        return
-    states = tx.identifiers({k for o in fresh for k in o.keys})
-    for obs, outcome in zip(fresh, outcomes, strict=True):
-        owner = anchor_customer(obs.keys, states, engine)
-        if owner in absorbed:
-            outcome.merged.extend(absorbed[owner])
+    return absorbed
 
 
 def _report(tx: GraphWriter, engine: Engine, results: Sequence[StitchResult], actor: str) -> None:
@@ -222,6 +214,7 @@ def _results(
     final_ids: dict[str, IdentifierState],
     final_links: dict[Pair, LinkRecord],
     merged: dict[str, list[str]],
+    absorbed: dict[str, list[str]],
 ) -> list[StitchResult]:
     unknown = {k for o in observations for k in o.keys if k not in final_ids}
     states = {**tx.identifiers(unknown), **final_ids} if unknown else final_ids
@@ -236,13 +229,17 @@ def _results(
             link = links.get(pair_of(a, b))
             if link is not None and link.state in (LinkState.REJECTED, LinkState.SUPPRESSED):
                 rejected.append(RejectedLink(link.a, link.b, link.reason or link.state.value))
+        customer = anchor_customer(obs.keys, states, engine)
+        joined = merged.get(obs.id, [])
+        if customer in absorbed and obs.id not in stored:
+            joined = [*joined, *absorbed[customer]]
         results.append(
             StitchResult(
                 observation_id=obs.id,
                 status="duplicate" if obs.id in stored else "stitched",
-                customer_id=anchor_customer(obs.keys, states, engine),
+                customer_id=customer,
                 identifiers=list(obs.keys),
-                merged=merged.get(obs.id, []),
+                merged=sorted(set(joined)),
                 rejected=rejected,
                 ignored=list(obs.ignored),
                 placeholders=sorted(obs.placeholders),

@@ -194,8 +194,11 @@ class Workspace:
         if not traits:
             return changed
         for state in states:
-            merged = merge_traits(state.traits, traits)
-            if merged == state.traits:
+            known = state.traits
+            if all(value in known.get(trait, ()) for trait, value in traits.items()):
+                continue  # nothing new: merging would give the same traits
+            merged = merge_traits(known, traits)
+            if merged == known:
                 continue
             before = agreeing(state.traits)
             state.traits = merged

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from resolvers.identity.person.compare import Level, name_level
@@ -167,6 +168,8 @@ def disagreement(traits: Traits, forgiven: tuple[str, ...] = ()) -> str | None:
     Traits in ``forgiven`` (the policy's ``typo_attributes``) may disagree when the records
     all name one person.
     """
+    if all(len(values) < 2 for values in traits.values()):
+        return None  # one value a trait: nothing to disagree on (the usual case)
     for trait, values in sorted(traits.items()):
         if len(values) > 1 and _conflict(trait, values):
             if trait in forgiven and _typos(trait, values, traits, values, traits):
@@ -267,6 +270,11 @@ def name_token(raw: object) -> str | None:
     """A comparable given name: letters only, case-folded, accents removed."""
     if not isinstance(raw, str):
         return None
+    return _name_token(raw)
+
+
+@lru_cache(maxsize=65_536)  # names repeat across records; the function is pure
+def _name_token(raw: str) -> str | None:
     text = unicodedata.normalize("NFKD", raw)
     letters = "".join(ch for ch in text if ch.isalpha() and not unicodedata.combining(ch))
     return letters.casefold() or None

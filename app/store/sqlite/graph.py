@@ -9,6 +9,7 @@ from typing import Any
 
 from app.store.codec import decode_json, decode_time, encode_json, encode_time
 from app.store.protocol import AuditRecord, Pair, ReviewLabel, StoredObservation, TimelinePage
+from app.store.sqlite.cache import TxLayer
 from app.store.sqlite.retention import SqliteRetention
 from app.store.sqlite.segments import SqliteSegments
 from app.store.sqlite.webhooks import SqliteWebhooks
@@ -34,6 +35,7 @@ LINK_COLUMNS = (
     "l.observations, l.decided_by, l.decided_at, ia.key, ib.key"
 )
 LINK_JOIN = "links l JOIN identifiers ia ON ia.id = l.a JOIN identifiers ib ON ib.id = l.b"
+_KEYS_A_STATEMENT = 200  # blocking keys read by one statement (person_candidates)
 _CUSTOMER_COLUMNS = (
     "id, anchor_key, anchor_first_seen_at, size, kind_counts, allowance, conflicts, linking, "
     "traits, created_at, updated_at"
@@ -60,21 +62,42 @@ def _stored_observation(row: Sequence[Any]) -> StoredObservation:
 class SqliteGraph(SqliteSegments, SqliteWebhooks, SqliteRetention):
     """GraphWriter over one SQLite connection inside an open transaction."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, layer: TxLayer | None = None) -> None:
         self.conn = conn
-        self._rowid: dict[str, int] = {}
+        self.layer = layer  # a write transaction's; None in a read transaction
+        self.cache = layer if layer is not None and layer.enabled else None
+        # identifier key -> row id; a cached write transaction shares the cache's (cache.py)
+        self._rowid: dict[str, int] = self.cache.cache.rowids if self.cache is not None else {}
 
     # -- reads ---------------------------------------------------------------------------
 
     def identifiers(self, keys: Collection[str]) -> dict[str, IdentifierState]:
         if not keys:
             return {}
+        cache = self.cache
+        found: dict[str, IdentifierState] = {}
+        missing: Collection[str] = keys
+        if cache is not None:
+            missing = []
+            for key in keys:
+                state = cache.identifier(key)
+                if state is None:
+                    missing.append(key)
+                else:
+                    found[key] = state
+            if not missing:
+                return found
         rows = self.conn.execute(
             f"SELECT {_IDENTIFIER_COLUMNS} FROM identifiers "
             "WHERE key IN (SELECT value FROM json_each(?))",
-            (_json_list(keys),),
+            (_json_list(missing),),
         )
-        return self._identifier_rows(rows)
+        read = self._identifier_rows(rows)
+        if cache is None:
+            return read
+        cache.read_identifiers(read)
+        found.update(read)
+        return found
 
     def members(self, customer_ids: Collection[str]) -> dict[str, IdentifierState]:
         if not customer_ids:
@@ -84,7 +107,10 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks, SqliteRetention):
             "WHERE customer_id IN (SELECT value FROM json_each(?))",
             (_json_list(customer_ids),),
         )
-        return self._identifier_rows(rows)
+        read = self._identifier_rows(rows)
+        if self.cache is not None:
+            self.cache.read_identifiers(read)
+        return read
 
     def identifier_keys(self, after: str, limit: int) -> list[str]:
         rows = self.conn.execute(
@@ -117,6 +143,24 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks, SqliteRetention):
     def customers(self, ids: Collection[str]) -> dict[str, CustomerState]:
         if not ids:
             return {}
+        cache = self.cache
+        if cache is None:
+            return self._read_customers(ids)
+        found: dict[str, CustomerState] = {}
+        missing = []
+        for cid in ids:
+            known, customer = cache.customer(cid)
+            if not known:
+                missing.append(cid)
+            elif customer is not None:
+                found[cid] = customer
+        if missing:
+            read = self._read_customers(missing)
+            cache.read_customers(read, missing)
+            found.update(read)
+        return found
+
+    def _read_customers(self, ids: Collection[str]) -> dict[str, CustomerState]:
         rows = self.conn.execute(
             f"SELECT {_CUSTOMER_COLUMNS} FROM customers "
             "WHERE id IN (SELECT value FROM json_each(?))",
@@ -142,21 +186,39 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks, SqliteRetention):
     def links(self, pairs: Collection[Pair]) -> dict[Pair, LinkRecord]:
         if not pairs:
             return {}
-        self._ensure_rowids({key for pair in pairs for key in pair})
+        cache = self.cache
+        found: dict[Pair, LinkRecord] = {}
+        missing: Collection[Pair] = pairs
+        if cache is not None:
+            missing = []
+            for pair in pairs:
+                known, link = cache.link(pair)
+                if not known:
+                    missing.append(pair)
+                elif link is not None:
+                    found[pair] = link
+            if not missing:
+                return found
+        self._ensure_rowids({key for pair in missing for key in pair})
         wanted = [
             [self._rowid[a], self._rowid[b]]
-            for a, b in pairs
+            for a, b in missing
             if a in self._rowid and b in self._rowid
         ]
-        if not wanted:
-            return {}
-        rows = self.conn.execute(
-            f"SELECT {LINK_COLUMNS} FROM json_each(?) p "
-            "JOIN links l ON l.a = p.value ->> 0 AND l.b = p.value ->> 1 "
-            "JOIN identifiers ia ON ia.id = l.a JOIN identifiers ib ON ib.id = l.b",
-            (encode_json(wanted),),
-        )
-        return self.link_rows(rows)
+        read: dict[Pair, LinkRecord] = {}
+        if wanted:
+            rows = self.conn.execute(
+                f"SELECT {LINK_COLUMNS} FROM json_each(?) p "
+                "JOIN links l ON l.a = p.value ->> 0 AND l.b = p.value ->> 1 "
+                "JOIN identifiers ia ON ia.id = l.a JOIN identifiers ib ON ib.id = l.b",
+                (encode_json(wanted),),
+            )
+            read = self.link_rows(rows)
+        if cache is None:
+            return read
+        cache.read_links(read, missing)
+        found.update(read)
+        return found
 
     def links_touching(self, keys: Collection[str]) -> dict[Pair, LinkRecord]:
         if not keys:
@@ -171,7 +233,10 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks, SqliteRetention):
             "AND l.a NOT IN (SELECT value FROM json_each(?1))",
             (ids,),
         )
-        return self.link_rows(rows)
+        read = self.link_rows(rows)
+        if self.cache is not None:
+            self.cache.read_links(read)
+        return read
 
     def link_rows(self, rows: Iterable[sqlite3.Row]) -> dict[Pair, LinkRecord]:
         out = {}
@@ -258,14 +323,28 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks, SqliteRetention):
         """Observations filed under any of these blocking keys, at most ``per_block`` a key."""
         if not blocks:
             return []
+        # one indexed range a key, stopped at the cap: a window over whole keys cost what the
+        # largest keys hold, and those grow with the store. Keys go UNION ALL'd in chunks
+        # (one statement for a record's few keys; SQLite allows 500 terms a compound select)
+        ordered = sorted(blocks)
+        ids: set[str] = set()
+        for start in range(0, len(ordered), _KEYS_A_STATEMENT):
+            chunk = ordered[start : start + _KEYS_A_STATEMENT]
+            term = (
+                "SELECT * FROM (SELECT observation FROM person_blocks WHERE block = ? "
+                "ORDER BY observation LIMIT ?)"
+            )
+            rows = self.conn.execute(
+                " UNION ALL ".join([term] * len(chunk)),
+                [value for block in chunk for value in (block, per_block)],
+            )
+            ids.update(row[0] for row in rows)
+        if not ids:
+            return []
         rows = self.conn.execute(
             "SELECT id, source, observed_at, received_at, identifiers, attributes "
-            "FROM observations WHERE id IN ("
-            "  SELECT observation FROM ("
-            "    SELECT observation, row_number() OVER (PARTITION BY block ORDER BY observation) n"
-            "    FROM person_blocks WHERE block IN (SELECT value FROM json_each(?))"
-            "  ) WHERE n <= ?) ORDER BY id",
-            (_json_list(blocks), per_block),
+            "FROM observations WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (_json_list(ids),),
         )
         return [_stored_observation(row) for row in rows]
 
@@ -424,6 +503,27 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks, SqliteRetention):
 
     def apply(self, changes: ChangeSet) -> None:
         c = self.conn
+        cache = self.cache
+        graph = bool(
+            changes.identifiers
+            or changes.customers
+            or changes.deleted_customers
+            or changes.links
+            or changes.deleted_links
+        )
+        if self.layer is not None and (graph or changes.repoint):
+            self.layer.wrote_graph = True
+        if cache is not None:
+            cache.repoint(changes.repoint)
+            if graph:
+                cache.wrote(
+                    changes.at,
+                    changes.identifiers,
+                    changes.customers,
+                    changes.deleted_customers,
+                    changes.links,
+                    changes.deleted_links,
+                )
         if changes.repoint:
             c.executemany(
                 "UPDATE identifiers SET customer_id = ? WHERE customer_id = ?",
@@ -578,6 +678,7 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks, SqliteRetention):
     def _write_observations(self, changes: ChangeSet) -> None:
         if not changes.observations:
             return
+        self._ensure_rowids({key for obs in changes.observations for key in obs.keys})
         seq = self._next_rowid("observations", "seq")
         received = encode_time(changes.at)
         rows: list[tuple[Any, ...]] = []

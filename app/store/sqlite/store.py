@@ -13,6 +13,7 @@ from typing import TypeVar
 from app.store.codec import decode_json, decode_time, encode_json, encode_time
 from app.store.paging import cursor_pages, keyset_pages
 from app.store.protocol import ApiKeyRecord, ReviewLabel, StoreUnavailable
+from app.store.sqlite.cache import CACHE_ENTRIES, GraphCache
 from app.store.sqlite.graph import LINK_COLUMNS, LINK_JOIN, SqliteGraph
 from resolvers.identity.evidence import CustomerState, IdentifierState, LinkRecord
 
@@ -46,7 +47,9 @@ class SqliteStore:
 
     kind = "sqlite"
 
-    def __init__(self, path: str, synchronous: str = "full") -> None:
+    def __init__(
+        self, path: str, synchronous: str = "full", cache_entries: int = CACHE_ENTRIES
+    ) -> None:
         if synchronous not in SYNCHRONOUS:
             raise ValueError(f"synchronous is one of {', '.join(SYNCHRONOUS)}")
         self.path = path
@@ -66,6 +69,12 @@ class SqliteStore:
                 "INSERT OR IGNORE INTO meta (name, value) VALUES ('schema_version', ?)",
                 (SCHEMA_VERSION,),
             )
+            # bumped by every write transaction that changes the graph (see cache.py);
+            # a database from before the cache gains it here
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (name, value) VALUES ('graph_generation', '0')"
+            )
+        self.cache = GraphCache(cache_entries)
 
     # -- connections ---------------------------------------------------------------------
 
@@ -102,12 +111,25 @@ class SqliteStore:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as error:
                 raise StoreUnavailable(f"the database is busy: {error}") from error
+            cache = self.cache
             try:
-                result = work(SqliteGraph(conn))
+                generation = _generation(conn)
+                layer = cache.begin(generation)
+                graph = SqliteGraph(conn, layer)
+                result = work(graph)
+                if layer.wrote_graph:
+                    generation += 1
+                    conn.execute(
+                        "INSERT INTO meta (name, value) VALUES ('graph_generation', ?) "
+                        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                        (str(generation),),
+                    )
                 conn.execute("COMMIT")
             except BaseException:
+                cache.clear()
                 conn.execute("ROLLBACK")
                 raise
+            cache.commit(layer, generation)
             return result
 
     def read(self, work: Callable[[SqliteGraph], T]) -> T:
@@ -258,6 +280,12 @@ class SqliteStore:
             return out
 
         return self.read(count)
+
+
+def _generation(conn: sqlite3.Connection) -> int:
+    """The graph's generation, read inside the open transaction."""
+    row = conn.execute("SELECT value FROM meta WHERE name = 'graph_generation'").fetchone()
+    return int(row[0]) if row else 0
 
 
 def _key(row: tuple[str, str, str, str, str, str, str | None]) -> ApiKeyRecord:

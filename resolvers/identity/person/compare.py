@@ -8,7 +8,7 @@ module only decides what counts as close for each field.
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 import jellyfish
 from nicknames import NickNamer
@@ -78,6 +78,11 @@ def name_level(a: str, b: str) -> Level:
     """Names: exact; close when a slip, a sound-alike or one a part of the other; else different."""
     if not a or not b:
         return Level.ABSENT
+    return _name_level(a, b)
+
+
+@lru_cache(maxsize=262_144)  # pure, and the same names meet again and again
+def _name_level(a: str, b: str) -> Level:
     ja, jb = a.replace(" ", ""), b.replace(" ", "")
     if ja == jb:
         return Level.EXACT

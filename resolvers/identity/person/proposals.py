@@ -13,6 +13,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from resolvers.identity.evidence import (
     PERSON_SOURCE,
@@ -23,7 +24,7 @@ from resolvers.identity.evidence import (
 )
 from resolvers.identity.identifiers import kind_of
 from resolvers.identity.person.blocking import blocking_keys
-from resolvers.identity.person.record import PersonRecord
+from resolvers.identity.person.record import PersonRecord, person_record
 from resolvers.identity.person.scoring import MatchScore, score
 from resolvers.identity.policy import MergePolicy
 
@@ -70,6 +71,51 @@ def evidence_of(
         return None
     blocks = blocking_keys(record)
     return PersonEvidence(id, observed_at, anchor, record, blocks) if blocks else None
+
+
+class EvidenceMemo:
+    """Records' person evidence, kept by record id for the records a later batch reads back
+    as candidates (normalising names and addresses costs more than comparing the inputs).
+
+    An entry answers only for the very inputs it was computed from (time, identifiers,
+    attributes) under the very policy, so it is never stale: not after a rollback, not for a
+    policy under preview. Bounded: it starts again empty when full.
+    """
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self._policy: MergePolicy | None = None
+        self._memo: dict[str, tuple[datetime, tuple[str, ...], Mapping[str, Any], Any]] = {}
+
+    def evidence(
+        self,
+        id: str,
+        observed_at: datetime,
+        keys: Sequence[str],
+        attributes: Mapping[str, Any],
+        policy: MergePolicy,
+    ) -> PersonEvidence | None:
+        """``evidence_of`` the record, computed once for the same inputs."""
+        if policy is not self._policy:
+            self._policy, self._memo = policy, {}
+        keys = tuple(keys)
+        kept = self._memo.get(id)
+        if (
+            kept is not None
+            and kept[0] == observed_at
+            and kept[1] == keys
+            and kept[2] == attributes
+        ):
+            found: PersonEvidence | None = kept[3]
+            return found
+        record = person_record(attributes)
+        found = None
+        if record.evidence >= 2:
+            found = evidence_of(id, observed_at, anchor_of(keys, policy), record)
+        if len(self._memo) >= self.limit:
+            self._memo = {}
+        self._memo[id] = (observed_at, keys, attributes, found)
+        return found
 
 
 def propose(

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from anyascii import anyascii
@@ -14,6 +15,10 @@ from resolvers.identity.person.names import is_cjk, split_name
 
 _YEAR_FIRST = re.compile(r"^\s*(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})\s*$")
 _DAY_FIRST = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*$")
+_WORD = re.compile(r"[0-9a-z]+")
+_NOT_POSTCODE = re.compile(r"[^0-9a-z]")
+# Names, cities and streets repeat across records: their normal forms are memoised (pure).
+_MEMO = 65_536
 _GENDERS = {
     "m": "m", "male": "m", "man": "m", "boy": "m", "mr": "m", "男": "m", "先生": "m",
     "f": "f", "female": "f", "woman": "f", "girl": "f", "ms": "f", "mrs": "f", "女": "f",
@@ -58,22 +63,29 @@ class PersonRecord:
 
 def person_record(attributes: Mapping[str, Any]) -> PersonRecord:
     """The normalised person evidence of a record's standard attributes."""
-    street = " ".join(
-        part
-        for part in (_text(attributes.get("street")), _text(attributes.get("address_line2")))
-        if part
-    )
-    given, family = split_name(attributes.get("first_name"), attributes.get("last_name"))
+    get = attributes.get
+    given, family = split_name(get("first_name"), get("last_name"))
     return PersonRecord(
         first_name=name_text(given),
         last_name=name_text(family),
-        birth_date=birth_date(attributes.get("birth_date")),
-        gender=_GENDERS.get(_text(attributes.get("gender")), ""),
-        street=" ".join(_STREET_WORDS.get(w, w) for w in _words(street)),
-        city=" ".join(_words(_text(attributes.get("city")))),
-        postcode=re.sub(r"[^0-9a-z]", "", _text(attributes.get("postcode"))),
-        country=_text(attributes.get("country"))[:2],
+        birth_date=birth_date(get("birth_date")),
+        gender=_GENDERS.get(_text(get("gender")), ""),
+        street=_street(_text(get("street")), _text(get("address_line2"))),
+        city=_city(_text(get("city"))),
+        postcode=_NOT_POSTCODE.sub("", _text(get("postcode"))),
+        country=_text(get("country"))[:2],
     )
+
+
+@lru_cache(maxsize=_MEMO)
+def _street(line1: str, line2: str) -> str:
+    street = f"{line1} {line2}" if line1 and line2 else line1 or line2
+    return " ".join(_STREET_WORDS.get(w, w) for w in _words(street))
+
+
+@lru_cache(maxsize=_MEMO)
+def _city(text: str) -> str:
+    return " ".join(_words(text))
 
 
 def name_text(raw: object) -> str:
@@ -85,6 +97,11 @@ def name_text(raw: object) -> str:
     """
     if not isinstance(raw, str):
         return ""
+    return _name_text(raw)
+
+
+@lru_cache(maxsize=_MEMO)
+def _name_text(raw: str) -> str:
     spaced = "".join(f" {ch} " if is_cjk(ch) else ch for ch in raw)
     return " ".join(_words(anyascii(unicodedata.normalize("NFKC", spaced)).casefold()))
 
@@ -114,8 +131,13 @@ def _text(raw: object) -> str:
         raw = str(raw)
     if not isinstance(raw, str):
         return ""
+    return _clean(raw)
+
+
+@lru_cache(maxsize=_MEMO)
+def _clean(raw: str) -> str:
     return anyascii(unicodedata.normalize("NFKC", raw)).strip().casefold()
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[0-9a-z]+", text)
+    return _WORD.findall(text)

@@ -61,17 +61,14 @@ def score(a: PersonRecord, b: PersonRecord, rule: MatchRule) -> MatchScore:
         level = levels[name]
         weights = rule.fields[name]
         weight = weights.weight(level)
-        value = getattr(a, name).replace(" ", "")
-        if (
-            level is Level.EXACT
-            and name in rule.frequencies
-            and value == getattr(b, name).replace(" ", "")
-        ):
-            # term frequency: agreeing on a common surname says less than on a rare one (only
-            # where both give the value in that field: a swapped pair has no one value)
-            share = rule.frequencies[name].get(value)
-            if share is not None:
-                weight = math.log2(weights.m[0] / max(share, weights.u[0]))
+        if level is Level.EXACT and name in rule.frequencies:
+            value = getattr(a, name).replace(" ", "")
+            if value == getattr(b, name).replace(" ", ""):
+                # term frequency: agreeing on a common surname says less than on a rare one
+                # (only where both give the value in that field: a swapped pair has no one value)
+                share = rule.frequencies[name].get(value)
+                if share is not None:
+                    weight = math.log2(weights.m[0] / max(share, weights.u[0]))
         fields.append(FieldScore(name, level, round(weight, 4)))
     vetoed = tuple(f.field for f in fields if f.field in rule.veto and f.level is Level.DIFFERENT)
     return MatchScore(tuple(fields), round(sum(f.weight for f in fields), 4), vetoed)

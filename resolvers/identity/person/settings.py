@@ -21,13 +21,16 @@ class FieldWeights:
 
     m: tuple[float, float, float]
     u: tuple[float, float, float]
+    # each level's weight, worked out once (every scored pair reads seven of them)
+    _by_level: dict[Level, float] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        weights = {level: math.log2(self.m[i] / self.u[i]) for i, level in enumerate(LEVELS)}
+        object.__setattr__(self, "_by_level", {**weights, Level.ABSENT: 0.0})
 
     def weight(self, level: Level) -> float:
         """The level's weight, log2(m/u); 0 for an absent field."""
-        if level is Level.ABSENT:
-            return 0.0
-        i = LEVELS.index(level)
-        return math.log2(self.m[i] / self.u[i])
+        return self._by_level[level]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,123 @@
+"""Where a stitch spends its time: process time by phase of the use case, unprofiled.
+
+    PYTHONPATH=. python bench/stitch_profile.py [--observations 20000] [--fill 0] [--cprofile FILE]
+
+Stitches ``--observations`` generated records (the demo generator, seed 11, as
+``bench/ingest.py``) in batches of 1,000 into a fresh SQLite store and reports the process
+time of each phase: the phases are timed by wrapping the functions that carry them, so
+nested ones (a read inside re-resolution) count in both. With ``--fill N``, N records are
+stitched first, untimed, and the measured records are fresh people's (as the ingest
+benchmark's probes), so the split shows what a large store costs. ``--cprofile FILE`` also
+writes a cProfile of the measured part (cProfile slows Python code more than SQLite: read
+its shares with that in mind). Process time, not wall time: on a shared machine it moves
+less with the neighbours' load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import app.services.matching as matching
+import app.services.stitching as use_case
+from app.demo.channels import generate_observations
+from app.engine import Engine
+from app.runtime import GC_THRESHOLDS
+from app.services.demo import raw_observation
+from app.store.sqlite.graph import SqliteGraph
+from app.store.sqlite.store import SqliteStore
+from resolvers.identity.normalise import Normaliser
+from resolvers.identity.policy import load_policy
+from resolvers.identity.stitching import Workspace
+
+SPENT: defaultdict[str, float] = defaultdict(float)
+PHASES: list[tuple[Any, str, str]] = [
+    (use_case, "stitch", "stitch (all)"),
+    (use_case, "normalise_batch", "normalise the batch"),
+    (Workspace, "observe", "fast path: Workspace.observe"),
+    (use_case, "reresolve", "re-resolution (slow path)"),
+    (matching, "reresolve", "re-resolution (slow path)"),
+    (use_case, "match_in", "person evidence: match_in"),
+    (use_case, "_results", "results"),
+    (use_case, "_report", "change feed: profiles updated"),
+    (SqliteGraph, "apply", "store: apply (writes)"),
+    (SqliteGraph, "identifiers", "store: read identifiers"),
+    (SqliteGraph, "customers", "store: read customers"),
+    (SqliteGraph, "links", "store: read links"),
+    (SqliteGraph, "links_touching", "store: read links touching"),
+    (SqliteGraph, "members", "store: read members"),
+    (SqliteGraph, "person_candidates", "store: read person candidates"),
+]
+
+
+def timed(function: Callable[..., Any], label: str) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            SPENT[label] += time.process_time() - started
+
+    return wrapper
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
+    parser.add_argument("--observations", type=int, default=20_000)
+    parser.add_argument("--fill", type=int, default=0)
+    parser.add_argument("--cprofile", type=Path, default=None)
+    args = parser.parse_args()
+    for owner, name, label in PHASES:
+        setattr(owner, name, timed(getattr(owner, name), label))
+    policy = load_policy(None)
+    with tempfile.TemporaryDirectory(prefix="c360-profile-") as tmp:
+        store = SqliteStore(str(Path(tmp) / "c360.db"))
+        engine = Engine(store, policy, Normaliser(policy, "TW"))
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
+        if args.fill:
+            filled = generate_observations(max(10, args.fill * 10 // 45), seed=11)[: args.fill]
+            raws = [raw_observation(g.body) for g in filled]
+            for i in range(0, len(raws), 1000):
+                use_case.stitch(engine, raws[i : i + 1000], "fill")
+            generated = generate_observations(args.observations * 10 // 45 + 10, seed=1003)
+            raws = [raw_observation({**g.body, "id": f"fresh-{g.body['id']}"}) for g in generated]
+        else:
+            generated = generate_observations(max(10, args.observations * 10 // 45), seed=11)
+            raws = [raw_observation(g.body) for g in generated]
+        raws = raws[: args.observations]
+        SPENT.clear()
+        profile = cProfile.Profile() if args.cprofile else None
+        started = time.perf_counter()
+        if profile:
+            profile.enable()
+        for i in range(0, len(raws), 1000):
+            use_case.stitch(engine, raws[i : i + 1000], "profile")
+        if profile:
+            profile.disable()
+            profile.dump_stats(args.cprofile)
+        wall = time.perf_counter() - started
+        store.close()
+    total = SPENT["stitch (all)"]
+    print(
+        f"{len(raws):,} observations after {args.fill:,} stored: process time {total:.2f} s "
+        f"({len(raws) / total:,.0f}/s), wall {wall:.2f} s",
+        file=sys.stderr,
+    )
+    print("| phase | process s | share |")
+    print("|---|---:|---:|")
+    for label, spent in sorted(SPENT.items(), key=lambda item: -item[1]):
+        print(f"| {label} | {spent:.2f} | {100 * spent / total:.0f} % |")
+
+
+if __name__ == "__main__":
+    main()
