@@ -65,11 +65,21 @@ class ChangeRecord:
     change: Change
 
 
-_STRUCTURAL = {"merge": Topic.MERGED, "split": Topic.SPLIT}
+# Re-resolution records a customer whose identifiers went apart as ``split`` (several parts),
+# ``shrink`` (one part kept, the rest released: a customer losing the identifiers its events
+# were anchored on) or ``dissolve`` (no part left). All three change who the customer is, so
+# all three are reported, as ``customer.split`` with the parts that remain.
+_STRUCTURAL = {
+    "merge": Topic.MERGED,
+    "split": Topic.SPLIT,
+    "shrink": Topic.SPLIT,
+    "dissolve": Topic.SPLIT,
+}
 
 
 def of_audit(entries: Iterable[AuditEntry]) -> list[Change]:
-    """Merges and splits of customers, from the audit entries that record them."""
+    """Merges and splits of customers (a shrink or a dissolve is a split into one part or
+    none, named by ``action``), from the audit entries that record them."""
     out: list[Change] = []
     for entry in entries:
         topic = _STRUCTURAL.get(entry.action)
@@ -82,6 +92,9 @@ def of_audit(entries: Iterable[AuditEntry]) -> list[Change]:
             change_type = CUSTOMER_MERGED
         else:
             data = {"customer_id": entry.customer_ids[0], "parts": after}
+            if entry.action != "split":
+                data["action"] = entry.action
+                data["released"] = entry.after.get("released", 0)
             change_type = CUSTOMER_SPLIT
         data["actor"] = entry.actor
         data["reason"] = entry.reason
