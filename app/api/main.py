@@ -31,11 +31,8 @@ from app.metrics import PrometheusSink
 from app.runtime import tune_gc
 from app.services.keys import KeyCache
 from app.services.live import StreamSlots
-from app.services.retention import Retention, RetentionSweeper
-from app.services.segment_engine import SegmentFollower
-from app.services.webhooks import WebhookDispatcher, scaled
+from app.services.workers import feed_workers
 from app.settings import Settings
-from resolvers.customer360.webhooks import RETRY_SCHEDULE
 
 DESCRIPTION = """
 Contact 360 turns the scattered records channels keep about a person into one customer
@@ -60,29 +57,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.state.engine = built
         app.state.keys = KeyCache(built)
         background = owned if settings.followers is None else settings.followers
-        follower = SegmentFollower(built) if background else None
-        dispatcher = (
-            WebhookDispatcher(built, schedule=scaled(RETRY_SCHEDULE, settings.webhook_retry_scale))
-            if background
-            else None
-        )
-        sweeper = (
-            RetentionSweeper(built, Retention.of(settings), settings.prune_interval_s)
-            if background
-            else None
-        )
+        workers = feed_workers(built, settings) if background else []
         if owned:  # a served worker, not an app a test drives with its own engine
             tune_gc()
-        for worker in (follower, dispatcher, sweeper):
-            if worker is not None:
-                worker.start()
+        for worker in workers:
+            worker.start()
         try:
             async with agents.running():  # the MCP transport's task group
                 yield
         finally:
-            for worker in (follower, dispatcher, sweeper):
-                if worker is not None:
-                    worker.stop()
+            for worker in workers:
+                worker.stop()
             if owned:
                 built.store.close()
 

@@ -29,28 +29,19 @@ def _follow(args: argparse.Namespace, settings: Settings) -> int:
     import signal
     import threading
 
-    from app.services.retention import Retention, RetentionSweeper
-    from app.services.segment_engine import SegmentFollower
-    from app.services.webhooks import WebhookDispatcher, scaled
-    from resolvers.customer360.webhooks import RETRY_SCHEDULE
+    from app.services.workers import feed_workers
 
     engine = open_engine(settings)
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())
-    follower = SegmentFollower(engine)
-    dispatcher = WebhookDispatcher(
-        engine, schedule=scaled(RETRY_SCHEDULE, settings.webhook_retry_scale)
-    )
-    sweeper = RetentionSweeper(engine, Retention.of(settings), settings.prune_interval_s)
-    follower.start()
-    dispatcher.start()
-    sweeper.start()
+    workers = feed_workers(engine, settings)
+    for worker in workers:
+        worker.start()
     print("following the change feed: segments and webhooks (Ctrl-C stops)", flush=True)
     done.wait()
-    sweeper.stop()
-    dispatcher.stop()
-    follower.stop()
+    for worker in reversed(workers):
+        worker.stop()
     return 0
 
 

@@ -9,7 +9,7 @@ from app.engine import Engine
 from app.store.protocol import GraphReader, GraphWriter, Pair, TornRead
 from resolvers.customer360 import feed
 from resolvers.identity.changes import ChangeSet
-from resolvers.identity.evidence import CustomerState, IdentifierState, LinkRecord, LinkState
+from resolvers.identity.evidence import CustomerState, IdentifierState, LinkRecord
 from resolvers.identity.reconcile import Evidence, plan, reconcile
 
 log = logging.getLogger(__name__)
@@ -54,11 +54,8 @@ def load_evidence(
         states.update(tx.identifiers({k for p in touching for k in p if k not in states}))
         for pair, link in touching.items():
             links[pair] = link
-            if link.state is LinkState.SUPPRESSED or (
-                link.proposal and link.state is not LinkState.MANUAL
-            ):
-                # a steward's cut, or a person-evidence proposal waiting for review: canonical
-                # resolution leaves both out, so neither joins what it must re-resolve (review
+            if link.set_aside:
+                # canonical resolution leaves it out, so it joins nothing to re-resolve (review
                 # proposals chained common names into components of tens of thousands)
                 continue
             if pair[0] not in states or pair[1] not in states:

@@ -12,15 +12,15 @@ for long.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.engine import Engine
 from app.services import segment_engine, webhooks
+from app.services.background import Periodic
 from app.settings import Settings
-from app.store.protocol import GraphReader, GraphWriter, StoreConflict, StoreUnavailable
+from app.store.protocol import GraphReader, GraphWriter
 
 log = logging.getLogger(__name__)
 STEP = 5_000  # rows deleted per transaction
@@ -121,38 +121,20 @@ def _step(
     return deleted
 
 
-class RetentionSweeper:
+class RetentionSweeper(Periodic):
     """A background thread that prunes every ``interval`` seconds (the first time at start)."""
 
     def __init__(self, engine: Engine, retention: Retention, interval: float) -> None:
+        super().__init__("retention", interval)
         self.engine = engine
         self.retention = retention
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="retention", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Ask the thread to stop between steps and wait for it."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                pruned = prune(self.engine, self.retention, should_stop=self._stop.is_set)
-                if pruned.total:
-                    log.info(
-                        "retention: pruned %d change(s), %d deliveries, %d history entries",
-                        pruned.changes,
-                        pruned.deliveries,
-                        pruned.history,
-                    )
-            except (StoreUnavailable, StoreConflict) as error:
-                log.warning("retention: %s; trying again later", error)
-            except Exception:  # a bug must not kill the thread silently, nor the server
-                log.exception("retention failed; trying again later")
-            self._stop.wait(self.interval)
+    def step(self) -> None:
+        pruned = prune(self.engine, self.retention, should_stop=self.stopping)
+        if pruned.total:
+            log.info(
+                "retention: pruned %d change(s), %d deliveries, %d history entries",
+                pruned.changes,
+                pruned.deliveries,
+                pruned.history,
+            )

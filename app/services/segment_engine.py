@@ -14,13 +14,13 @@ each evaluation stores when its answer can next change, and ``sweep`` re-evaluat
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from app.engine import Engine
+from app.services.background import Periodic
 from app.services.segments import (
     Outcome,
     Window,
@@ -31,7 +31,7 @@ from app.services.segments import (
     window_of,
     write_outcome,
 )
-from app.store.protocol import GraphReader, GraphWriter, StoreConflict, StoreUnavailable
+from app.store.protocol import GraphReader, GraphWriter
 from app.store.segments import Membership
 from resolvers.customer360.feed import ChangeRecord, Topic, matches
 from resolvers.customer360.segments import Verdict, reads
@@ -243,37 +243,12 @@ def catch_up(engine: Engine, should_stop: Callable[[], bool] = lambda: False) ->
     return StepResult(changes, rechecked, entered, exited)
 
 
-class SegmentFollower:
-    """A background thread running ``catch_up`` every ``interval`` seconds (and when woken)."""
+class SegmentFollower(Periodic):
+    """A background thread running ``catch_up`` every ``interval`` seconds."""
 
     def __init__(self, engine: Engine, interval: float = 0.2) -> None:
+        super().__init__("segment follower", interval)
         self.engine = engine
-        self.interval = interval
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="segment-follower", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        """Ask the thread to stop and wait for it: the store is closed after this returns,
-        and closing it under a running step would pull it from under the thread."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                catch_up(self.engine, self._stop.is_set)
-            except (StoreUnavailable, StoreConflict) as error:
-                log.warning("segment follower: %s; trying again", error)
-            except Exception:  # a bug must not kill the thread silently, nor the server
-                log.exception("segment follower failed; trying again")
-            self._wake.wait(self.interval)
-            self._wake.clear()
+    def step(self) -> None:
+        catch_up(self.engine, self.stopping)

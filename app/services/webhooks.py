@@ -14,7 +14,6 @@ import base64
 import logging
 import random
 import secrets
-import threading
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -26,9 +25,10 @@ from standardwebhooks.webhooks import Webhook
 
 from app.engine import Engine, utc_now
 from app.errors import NotFound
+from app.services.background import Periodic
 from app.services.customers import find_customer
 from app.services.profiles import served_profile
-from app.store.protocol import GraphReader, GraphWriter, StoreConflict, StoreUnavailable
+from app.store.protocol import GraphReader, GraphWriter
 from app.store.webhooks import DELIVERED, FAILED, PENDING, Delivery, EndpointRecord
 from resolvers.customer360.events import EVENT_TYPES
 from resolvers.customer360.webhooks import (
@@ -346,7 +346,7 @@ def _record(
         )
 
 
-class WebhookDispatcher:
+class WebhookDispatcher(Periodic):
     """A background thread: fan the feed out, then send what is due, every ``interval`` s."""
 
     def __init__(
@@ -356,45 +356,30 @@ class WebhookDispatcher:
         interval: float = 0.2,
         schedule: Sequence[timedelta] = RETRY_SCHEDULE,
     ) -> None:
+        super().__init__("webhook dispatcher", interval)
         self.engine = engine
-        self.interval = interval
         self.schedule = tuple(schedule)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="webhook-dispatcher", daemon=True)
+        self._client: httpx.Client | None = None
 
-    def start(self) -> None:
-        self._thread.start()
+    def session(self) -> httpx.Client:
+        self._client = httpx.Client(timeout=TIMEOUT_S, follow_redirects=False)
+        return self._client
 
-    def stop(self) -> None:
-        """Ask the thread to stop and wait for it (at most one POST's timeout)."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
+    def step(self) -> None:
+        assert self._client is not None  # session() opened it before the first step
+        self.run_once(self._client)
 
     def run_once(self, client: httpx.Client) -> int:
         """Fan out everything new, then send until nothing is due; deliveries tried."""
-        while not self._stop.is_set() and fan_out(self.engine):
+        while not self.stopping() and fan_out(self.engine):
             pass
         tried = 0
-        while not self._stop.is_set():
-            sent = send_due(
-                self.engine, client, schedule=self.schedule, should_stop=self._stop.is_set
-            )
+        while not self.stopping():
+            sent = send_due(self.engine, client, schedule=self.schedule, should_stop=self.stopping)
             tried += sent
             if not sent:
                 break
         return tried
-
-    def _run(self) -> None:
-        with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False) as client:
-            while not self._stop.is_set():
-                try:
-                    self.run_once(client)
-                except (StoreUnavailable, StoreConflict) as error:
-                    log.warning("webhook dispatcher: %s; trying again", error)
-                except Exception:  # a bug must not kill the thread silently, nor the server
-                    log.exception("webhook dispatcher failed; trying again")
-                self._stop.wait(self.interval)
 
 
 def scaled(schedule: Sequence[timedelta], factor: float) -> tuple[timedelta, ...]:

@@ -88,6 +88,14 @@ class LinkRecord:
         return self.count == 0 and self.sources == (PERSON_SOURCE,)
 
     @property
+    def set_aside(self) -> bool:
+        """A steward's cut, or a proposal waiting for review: canonical resolution leaves it
+        out, and so does loading what a resolution needs."""
+        return self.state is LinkState.SUPPRESSED or (
+            self.proposal and self.state is not LinkState.MANUAL
+        )
+
+    @property
     def proposal(self) -> bool:
         """Whether it is a person-evidence proposal waiting for review (never joins by itself)."""
         return self.by_person and (self.reason or "").startswith(REVIEW_PREFIX)

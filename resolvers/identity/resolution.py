@@ -70,6 +70,8 @@ class _Components:
         }
         self.allowance: dict[str, dict[str, int]] = {}
         self.find = self.sets.find
+        # the traits a link between values no household shares overlooks
+        self.dates = tuple(a for a in policy.generic.conflict_attributes if is_date(a))
 
     def union(self, ra: str, rb: str) -> str:
         joined = self.sets.union(ra, rb)
@@ -100,12 +102,11 @@ class _Components:
         )
         if limited:
             return limited
-        generic = self.policy.generic
         return clash(
             self.traits[ra],
             self.traits[rb],
-            generic.typo_attributes,
-            ignored=() if dates else tuple(a for a in generic.conflict_attributes if is_date(a)),
+            self.policy.generic.typo_attributes,
+            ignored=() if dates else self.dates,
         )
 
     def grant_current_counts(self) -> None:
@@ -130,9 +131,7 @@ def resolve(
     matching: list[LinkRecord] = []
     attaching: list[LinkRecord] = []
     for link in links:
-        if link.state is LinkState.SUPPRESSED or (
-            link.proposal and link.state is not LinkState.MANUAL
-        ):
+        if link.set_aside:
             continue  # a steward's cut, or a proposal waiting for review: decided elsewhere
         if link.a not in live or link.b not in live:
             if link.state is not LinkState.MANUAL:

@@ -59,8 +59,8 @@ def record_traits(attributes: Mapping[str, Any], rule: GenericRule) -> dict[str,
         if normal is not None:
             out[attribute] = normal
     raw_given, raw_family = split_name(
-        _first_given(attributes, rule.name_attributes),
-        _first_given(attributes, rule.family_name_attributes),
+        _first_stated(attributes, rule.name_attributes),
+        _first_stated(attributes, rule.family_name_attributes),
     )
     for prefix, raw in (("name", raw_given), (FAMILY, raw_family)):
         token = name_token(raw)
@@ -93,7 +93,7 @@ def _spellings(raw: str) -> str:
     return f"{latin}/{other}" if other and other != latin else latin
 
 
-def _first_given(attributes: Mapping[str, Any], names: tuple[str, ...]) -> object:
+def _first_stated(attributes: Mapping[str, Any], names: tuple[str, ...]) -> object:
     """The first of these attributes the record states (a non-blank text)."""
     for attribute in names:
         value = attributes.get(attribute)
