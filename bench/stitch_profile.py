@@ -74,6 +74,7 @@ def main() -> None:
     parser.add_argument("--observations", type=int, default=20_000)
     parser.add_argument("--fill", type=int, default=0)
     parser.add_argument("--cprofile", type=Path, default=None)
+    parser.add_argument("--batch", type=int, default=1000, help="records per stitch (1,000)")
     args = parser.parse_args()
     for owner, name, label in PHASES:
         setattr(owner, name, timed(getattr(owner, name), label))
@@ -100,8 +101,8 @@ def main() -> None:
         started = time.perf_counter()
         if profile:
             profile.enable()
-        for i in range(0, len(raws), 1000):
-            use_case.stitch(engine, raws[i : i + 1000], "profile")
+        for i in range(0, len(raws), args.batch):
+            use_case.stitch(engine, raws[i : i + args.batch], "profile")
         if profile:
             profile.disable()
             profile.dump_stats(args.cprofile)

@@ -58,24 +58,37 @@ def record_traits(attributes: Mapping[str, Any], rule: GenericRule) -> dict[str,
         normal = _normal(attribute, value)
         if normal is not None:
             out[attribute] = normal
-    raw_given, raw_family = split_name(
+    given, family, named = _name_traits(
         _first_stated(attributes, rule.name_attributes),
         _first_stated(attributes, rule.family_name_attributes),
+        rule.name_scripts,
     )
-    for prefix, raw in (("name", raw_given), (FAMILY, raw_family)):
-        token = name_token(raw)
-        if token is not None:
-            script = script_of(token)
-            if script in rule.name_scripts:
-                out[f"{prefix}.{script}"] = token
-    given, family = _spellings(raw_given), _spellings(raw_family)
-    if given and family:
-        out[FULL_NAME] = f"{given}|{family}"
+    out.update(named)
     for attribute in rule.typo_attributes:
         if attribute in out:
             # who gave this value: a value given by an unnamed record forgives nothing
             out[attribute + NAMED] = f"{out[attribute]}|{given}|{family}"
     return out
+
+
+@lru_cache(maxsize=65_536)  # names repeat across records; the function is pure
+def _name_traits(
+    given_field: str | None, family_field: str | None, scripts: tuple[str, ...]
+) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """The traits a record's two name fields give: the given and family name in Latin
+    spellings, and the name traits (``name.<script>``, ``family.<script>``, ``fullname``)."""
+    raw_given, raw_family = split_name(given_field, family_field)
+    out: list[tuple[str, str]] = []
+    for prefix, raw in (("name", raw_given), (FAMILY, raw_family)):
+        token = name_token(raw)
+        if token is not None:
+            script = script_of(token)
+            if script in scripts:
+                out.append((f"{prefix}.{script}", token))
+    given, family = _spellings(raw_given), _spellings(raw_family)
+    if given and family:
+        out.append((FULL_NAME, f"{given}|{family}"))
+    return given, family, tuple(out)
 
 
 FAMILY = "family"  # family names of a compared script: "family.han" (a household may share one)
@@ -93,7 +106,7 @@ def _spellings(raw: str) -> str:
     return f"{latin}/{other}" if other and other != latin else latin
 
 
-def _first_stated(attributes: Mapping[str, Any], names: tuple[str, ...]) -> object:
+def _first_stated(attributes: Mapping[str, Any], names: tuple[str, ...]) -> str | None:
     """The first of these attributes the record states (a non-blank text)."""
     for attribute in names:
         value = attributes.get(attribute)

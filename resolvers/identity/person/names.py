@@ -49,6 +49,13 @@ def is_cjk(ch: str) -> bool:
 
 def split_name(given: object, family: object) -> tuple[str, str]:
     """The person's given and family name from the two fields as sent (either may be absent)."""
+    return _split_name(
+        given if isinstance(given, str) else None, family if isinstance(family, str) else None
+    )
+
+
+@lru_cache(maxsize=65536)  # names repeat across records; the function is pure
+def _split_name(given: str | None, family: str | None) -> tuple[str, str]:
     first, titled = _untitled(given)
     last, _ = _untitled(family)
     if titled:  # "楊小姐", "先生", "Mr Tanaka": no given name, maybe a family name
