@@ -112,15 +112,18 @@ def create_endpoint(
         created_at=engine.clock(),
     )
 
-    def work(tx: GraphWriter) -> None:
+    def work(tx: GraphWriter) -> EndpointRecord:
         known = {s.id for s in tx.segment_records()}
         for i, sid in enumerate(record.segments):
             if sid not in known:
                 raise _invalid("segments", f"no segment {sid}", i)
-        tx.put_endpoint(record)
+        # it receives what the feed holds after this point: a position, not a time, so a
+        # writer whose clock lags cannot commit a change the endpoint never sees
+        placed = replace(record, after_seq=tx.last_change())
+        tx.put_endpoint(placed)
+        return placed
 
-    engine.store.write(work)
-    return NewEndpoint(record, secret)
+    return NewEndpoint(engine.store.write(work), secret)
 
 
 def list_endpoints(engine: Engine) -> list[EndpointRecord]:
@@ -194,7 +197,7 @@ def _fan_out(engine: Engine, tx: GraphWriter, limit: int) -> int:
     for record in records:
         change = record.change
         for endpoint in endpoints:
-            if change.at < endpoint.created_at:
+            if not _after_creation(record.seq, change.at, endpoint):
                 continue  # an endpoint receives what is committed after it was created
             if not subscribed(change, endpoint.types, endpoint.segments):
                 continue
@@ -222,6 +225,14 @@ def _fan_out(engine: Engine, tx: GraphWriter, limit: int) -> int:
     tx.add_deliveries(out)
     tx.set_cursor(FOLLOWER, records[-1].seq)
     return len(records)
+
+
+def _after_creation(seq: int, at: datetime, endpoint: EndpointRecord) -> bool:
+    """Whether a change of the feed came after the endpoint was created: by feed position, or
+    by time for an endpoint stored before positions were kept."""
+    if endpoint.after_seq is not None:
+        return seq > endpoint.after_seq
+    return at >= endpoint.created_at
 
 
 def _revoked(engine: Engine, tx: GraphReader, customer_id: str) -> bool:

@@ -25,6 +25,9 @@ class EndpointRecord:
     active: bool
     disabled_reason: str
     created_at: datetime
+    # the change feed's last position when it was created: it receives the changes after it
+    # (None for an endpoint stored before positions were kept: its creation time decides)
+    after_seq: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,3 +133,34 @@ def test_an_endpoint_receives_only_what_is_committed_after_it_was_created(store:
         pass
     sent = webhooks.deliveries(engine, new.record.id, limit=10)
     assert [d.type for d in sent] == ["order.placed"] and '"ord-2"' in sent[0].body
+
+
+def test_a_lagging_writer_clock_loses_no_change_to_a_new_endpoint(store: Store) -> None:
+    """The start is a feed position: a change committed after the endpoint by a worker whose
+    clock runs behind (its `at` earlier than the endpoint's creation) is still delivered."""
+    from app.services import webhooks
+    from app.services.events import record_events
+    from resolvers.customer360.events import RawEvent
+    from tests.factories import NOW, Clock, ident
+    from tests.factories import engine as build_engine
+
+    clock = Clock()
+    engine = build_engine(store, clock=clock)
+    who = [ident("email", "amy@mail.com")]
+
+    def order(n: int) -> None:
+        data = {"order_id": str(n), "total": 100, "currency": "TWD"}
+        record_events(engine, [RawEvent(f"ord-{n}", "order.placed", NOW, "shop", who, data)], "t")
+
+    order(1)
+    clock.tick(60)
+    new = webhooks.create_endpoint(engine, "http://127.0.0.1:9/hook", ["order.*"])
+    assert new.record.after_seq == store.read(lambda tx: tx.last_change())
+    clock.tick(-30)  # another worker, half a minute behind, commits after the endpoint
+    order(2)
+    while webhooks.fan_out(engine):
+        pass
+    sent = webhooks.deliveries(engine, new.record.id, limit=10)
+    assert [d.type for d in sent] == ["order.placed"] and '"ord-2"' in sent[0].body
+    stored = store.read(lambda tx: tx.endpoint_records())
+    assert stored == [new.record]  # the position round-trips through the store

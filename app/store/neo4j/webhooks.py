@@ -70,6 +70,7 @@ class Neo4jWebhooks:
                     bool(e["active"]),
                     e["disabled_reason"],
                     decode_time(e["created_at"]),
+                    e.get("after_seq"),
                 )
             )
         return sorted(out, key=lambda e: e.id)
@@ -96,6 +97,7 @@ class Neo4jWebhooks:
             "active": record.active,
             "disabled_reason": record.disabled_reason,
             "created_at": encode_time(record.created_at),
+            "after_seq": record.after_seq,
         }
         self.execute(Query.UPSERT_WEBHOOK_ENDPOINT, id=record.id, props=props)
 

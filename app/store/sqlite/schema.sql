@@ -215,7 +215,8 @@ CREATE TABLE IF NOT EXISTS webhook_endpoints (
   marketing       INTEGER NOT NULL,
   active          INTEGER NOT NULL,
   disabled_reason TEXT NOT NULL,
-  created_at      TEXT NOT NULL
+  created_at      TEXT NOT NULL,
+  after_seq       INTEGER  -- the feed's last seq at creation; NULL: stored before it was kept
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS webhook_deliveries (
   id           TEXT PRIMARY KEY,

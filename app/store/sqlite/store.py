@@ -65,6 +65,7 @@ class SqliteStore:
         with self._write_lock:
             conn = self._connection()
             conn.executescript(resources.files(__package__).joinpath("schema.sql").read_text())
+            _add_columns(conn)
             conn.execute(
                 "INSERT OR IGNORE INTO meta (name, value) VALUES ('schema_version', ?)",
                 (SCHEMA_VERSION,),
@@ -298,3 +299,15 @@ def _key(row: tuple[str, str, str, str, str, str, str | None]) -> ApiKeyRecord:
         created_at=decode_time(row[5]),
         revoked_at=decode_time(row[6]) if row[6] else None,
     )
+
+
+# Columns added to a table after stores were first created with it: `CREATE TABLE IF NOT
+# EXISTS` leaves an existing table as it was, so a store from before gains them here.
+ADDED_COLUMNS = (("webhook_endpoints", "after_seq", "INTEGER"),)
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    for table, column, declaration in ADDED_COLUMNS:
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in present:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")

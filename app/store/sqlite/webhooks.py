@@ -9,7 +9,9 @@ from typing import Any
 from app.store.codec import decode_json, decode_time, encode_json, encode_time
 from app.store.webhooks import PENDING, Delivery, EndpointRecord
 
-_ENDPOINT = "id, url, secret, types, segments, marketing, active, disabled_reason, created_at"
+_ENDPOINT = (
+    "id, url, secret, types, segments, marketing, active, disabled_reason, created_at, after_seq"
+)
 _DELIVERY = (
     "id, endpoint_id, seq, customer_id, type, body, state, attempts, next_at, created_at, "
     "last_status, last_error, delivered_at"
@@ -49,6 +51,7 @@ class SqliteWebhooks:
                 bool(r[6]),
                 r[7],
                 decode_time(r[8]),
+                r[9],
             )
             for r in rows
         ]
@@ -71,11 +74,11 @@ class SqliteWebhooks:
 
     def put_endpoint(self, record: EndpointRecord) -> None:
         self.conn.execute(
-            f"INSERT OR REPLACE INTO webhook_endpoints ({_ENDPOINT}) VALUES (?,?,?,?,?,?,?,?,?)",
+            f"INSERT OR REPLACE INTO webhook_endpoints ({_ENDPOINT}) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
                 record.id, record.url, record.secret, encode_json(list(record.types)),
                 encode_json(list(record.segments)), int(record.marketing), int(record.active),
-                record.disabled_reason, encode_time(record.created_at),
+                record.disabled_reason, encode_time(record.created_at), record.after_seq,
             ),
         )  # fmt: skip
 
