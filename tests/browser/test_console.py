@@ -3,7 +3,7 @@
 The tests run in file order on one server and one browser, as a steward's session would:
 sign in, find a customer by a reformatted phone, read the graph, explain a path, cut the
 bridge, answer the review queue, preview a policy. Each main page is saved as a screenshot
-under ``docs/console/``.
+(``tests/support/browser.py`` says where).
 """
 
 from __future__ import annotations

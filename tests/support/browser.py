@@ -1,17 +1,24 @@
-"""Screenshots of the console for docs/console.md, written by the browser tests."""
+"""Screenshots of the console, written by the browser tests.
+
+They go to a scratch directory, so a test run leaves the checkout as it was;
+``C360_SCREENSHOTS=docs/console`` refreshes the ones docs/console.md shows.
+"""
 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from selenium import webdriver
 
-SCREENSHOTS = Path(os.environ.get("C360_SCREENSHOTS", Path(__file__).parents[2] / "docs/console"))
+SCREENSHOTS = Path(
+    os.environ.get("C360_SCREENSHOTS") or Path(tempfile.gettempdir()) / "c360-console-screenshots"
+)
 
 
 def screenshot(driver: webdriver.Chrome, name: str, element_id: str | None = None) -> Path:
-    """Save the viewport as ``docs/console/<name>.png``, scrolled to the top or to an element."""
+    """Save the viewport as ``<SCREENSHOTS>/<name>.png``, scrolled to the top or to an element."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     if element_id is None:
         driver.execute_script("window.scrollTo(0, 0)")
