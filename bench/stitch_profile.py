@@ -1,6 +1,7 @@
 """Where a stitch spends its time: process time by phase of the use case, unprofiled.
 
     PYTHONPATH=. python bench/stitch_profile.py [--observations 20000] [--fill 0] [--cprofile FILE]
+        [--store FILE]
 
 Stitches ``--observations`` generated records (the demo generator, seed 11, as
 ``bench/ingest.py``) in batches of 1,000 into a fresh SQLite store and reports the process
@@ -9,7 +10,10 @@ nested ones (a read inside re-resolution) count in both. With ``--fill N``, N re
 stitched first, untimed, and the measured records are fresh people's (as the ingest
 benchmark's probes), so the split shows what a large store costs. ``--cprofile FILE`` also
 writes a cProfile of the measured part (cProfile slows Python code more than SQLite: read
-its shares with that in mind). Process time, not wall time: on a shared machine it moves
+its shares with that in mind). ``--store FILE`` keeps the filled store: the first run fills
+FILE, later runs with the same ``--fill`` copy it and measure on the copy, so a large store is
+filled once for several measurements (caches start cold on a copy: compare like with like).
+Process time, not wall time: on a shared machine it moves
 less with the neighbours' load.
 """
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import shutil
 import sys
 import tempfile
 import time
@@ -75,21 +80,32 @@ def main() -> None:
     parser.add_argument("--fill", type=int, default=0)
     parser.add_argument("--cprofile", type=Path, default=None)
     parser.add_argument("--batch", type=int, default=1000, help="records per stitch (1,000)")
+    parser.add_argument("--store", type=Path, default=None, help="filled store to keep or reuse")
     args = parser.parse_args()
     for owner, name, label in PHASES:
         setattr(owner, name, timed(getattr(owner, name), label))
     policy = load_policy(None)
     with tempfile.TemporaryDirectory(prefix="c360-profile-") as tmp:
-        store = SqliteStore(str(Path(tmp) / "c360.db"))
+        path = Path(tmp) / "c360.db"
+        kept = args.store is not None and args.fill and args.store.exists()
+        if kept:
+            shutil.copyfile(args.store, path)
+        store = SqliteStore(str(path))
         engine = Engine(store, policy, Normaliser(policy, "TW"))
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
         if args.fill:
-            filled = generate_observations(max(10, args.fill * 10 // 45), seed=11)[: args.fill]
-            raws = [raw_observation(g.body) for g in filled]
-            for i in range(0, len(raws), 1000):
-                use_case.stitch(engine, raws[i : i + 1000], "fill")
+            if not kept:
+                filled = generate_observations(max(10, args.fill * 10 // 45), seed=11)[: args.fill]
+                raws = [raw_observation(g.body) for g in filled]
+                for i in range(0, len(raws), 1000):
+                    use_case.stitch(engine, raws[i : i + 1000], "fill")
+                if args.store is not None:
+                    store.close()  # checkpointed: one file to copy
+                    shutil.copyfile(path, args.store)
+                    store = SqliteStore(str(path))
+                    engine = Engine(store, policy, Normaliser(policy, "TW"))
             generated = generate_observations(args.observations * 10 // 45 + 10, seed=1003)
             raws = [raw_observation({**g.body, "id": f"fresh-{g.body['id']}"}) for g in generated]
         else:

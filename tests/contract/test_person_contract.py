@@ -71,6 +71,27 @@ def test_person_candidates_are_found_by_blocking_key_and_capped(store: Store) ->
     assert [o.id for o in capped] == ["r0", "r2"]
 
 
+def test_each_key_offers_its_first_records_up_to_the_cap(store: Store) -> None:
+    engine = engine_for(store)
+    stitch(engine, [obs(f"r{i}", ("email", f"x{i}@m.com"), city="Taipei") for i in range(8)], "t")
+    blocks = {
+        "r0": ("k:a", "k:c"),
+        "r1": ("k:a",),
+        "r2": ("k:a", "k:b"),
+        "r3": ("k:c",),
+        "r4": ("k:a", "k:c"),
+        "r5": ("k:b",),
+        "r6": ("k:c",),
+        "r7": ("k:a", "k:c"),
+    }
+    store.write(lambda tx: tx.apply(ChangeSet(at=NOW, person_blocks=blocks)))
+    for cap in (1, 2, 3, 8):
+        filed = {k: sorted(r for r, ks in blocks.items() if k in ks) for k in ("k:a", "k:c")}
+        wanted = sorted({r for records in filed.values() for r in records[:cap]})
+        found = store.read(lambda tx, cap=cap: tx.person_candidates(["k:c", "k:a", "k:z"], cap))
+        assert [o.id for o in found] == wanted
+
+
 def test_reresolve_makes_person_links_again_under_new_weights(store: Store) -> None:
     engine = engine_for(store)
     stitch(engine, [obs("crm-1", ("crm_id", "C1"), **JANE)], "t")

@@ -17,9 +17,18 @@ from app.services.verification import verify
 from resolvers.identity.evidence import LinkState
 from resolvers.identity.normalise import Normaliser
 from resolvers.identity.observations import RawIdentifier
-from resolvers.identity.person import Level, compare, person_record, score
+from resolvers.identity.person import (
+    FIELDS,
+    FieldWeights,
+    Level,
+    MatchRule,
+    compare,
+    person_record,
+    score,
+)
 from resolvers.identity.person.blocking import blocking_keys
 from resolvers.identity.person.record import birth_date, name_text
+from resolvers.identity.person.scoring import screen
 from resolvers.identity.person.training import estimate, policy_toml
 from resolvers.identity.policy import load_policy
 from tests.factories import all_links, engine, obs, partition
@@ -105,6 +114,67 @@ def test_scores_are_symmetric_and_explain_their_total(a, b) -> None:
     assert [(f.field, f.level) for f in one.fields] == [(f.field, f.level) for f in other.fields]
     assert abs(sum(f.weight for f in one.fields) - one.total) < 1e-3
     assert score(a, b, RULE) == one  # deterministic
+
+
+probability = st.floats(0.001, 0.999)
+weights = st.builds(
+    FieldWeights,
+    st.tuples(probability, probability, probability),
+    st.tuples(probability, probability, probability),
+)
+shares = st.dictionaries(
+    st.sampled_from(["jane", "doe", "meiling", "john", "sydney", "taipei"]), st.floats(0.0001, 1)
+)
+rules = st.builds(
+    lambda lower, gap, veto, fields, freq: MatchRule(
+        upper=lower + gap, lower=lower, veto=tuple(veto), fields=fields, frequencies=freq
+    ),
+    st.floats(-40, 60),
+    st.floats(0, 30),
+    st.lists(st.sampled_from(FIELDS), max_size=2, unique=True),
+    st.fixed_dictionaries(dict.fromkeys(FIELDS, weights)),
+    st.fixed_dictionaries({}, optional=dict.fromkeys(("first_name", "last_name", "city"), shares)),
+)
+full_records = st.builds(
+    lambda f, la, d, s, c, p, g: person_record(
+        {
+            "first_name": f,
+            "last_name": la,
+            "birth_date": d,
+            "street": s,
+            "city": c,
+            "postcode": p,
+            "gender": g,
+        }
+    ),
+    names,
+    names,
+    dates,
+    st.sampled_from(["12 Wallaby St", "12 wallaby street", "7 Other Rd", "Wallaby St 12", ""]),
+    st.sampled_from(["Sydney", "Sydnee", "Taipei", "Doe", ""]),
+    st.sampled_from(["2000", "2001", "2100", "106", ""]),
+    st.sampled_from(["f", "m", ""]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(full_records, full_records, rules | st.just(RULE))
+def test_screening_decides_as_full_scoring_and_scores_what_it_keeps_alike(a, b, rule) -> None:
+    full = score(a, b, rule)
+    screened = screen(a, b, rule)
+    assert ("none" if screened is None else screened.decision(rule)) == full.decision(rule)
+    if full.decision(rule) != "none":
+        assert screened == full  # same fields, total, vetoes: same match key
+
+
+def test_screening_gives_up_pairs_far_below_the_threshold() -> None:
+    stranger = person_record(
+        {"first_name": "Mary", "last_name": "Smith", "birth_date": "1971-05-06"}
+    )
+    assert screen(person_record(JANE), stranger, RULE) is None
+    assert screen(person_record(JANE), person_record(JANE), RULE) == score(
+        person_record(JANE), person_record(JANE), RULE
+    )
 
 
 def test_records_with_no_identifier_in_common_join_as_one_person() -> None:

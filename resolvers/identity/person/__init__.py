@@ -4,7 +4,7 @@ normalised, compared field by field and weighed in the Fellegi–Sunter sense.""
 from resolvers.identity.person.blocking import blocking_keys
 from resolvers.identity.person.compare import FIELDS, Level, compare
 from resolvers.identity.person.record import PersonRecord, person_record
-from resolvers.identity.person.scoring import FieldScore, MatchScore, score
+from resolvers.identity.person.scoring import FieldScore, MatchScore, score, screen
 from resolvers.identity.person.settings import FieldWeights, MatchRule
 
 __all__ = [
@@ -19,4 +19,5 @@ __all__ = [
     "compare",
     "person_record",
     "score",
+    "screen",
 ]

@@ -48,30 +48,39 @@ def compare(a: PersonRecord, b: PersonRecord) -> Comparison:
     Given and family names are also compared crosswise (a form that swapped them), and the
     reading that agrees better is kept.
     """
-    straight = (name_level(a.first_name, b.first_name), name_level(a.last_name, b.last_name))
-    crossed = (name_level(a.first_name, b.last_name), name_level(a.last_name, b.first_name))
-    names = straight
-    if _rank(crossed) < _rank(straight):
-        # crosswise, which side is "given" depends on the reading: take the better level as
-        # the given name's, so that the comparison stays symmetric
-        order = sorted(crossed, key=_ORDER.__getitem__)
-        names = (order[0], order[1])
+    names = name_levels(a, b)
     return {
         "first_name": names[0],
         "last_name": names[1],
         "birth_date": date_level(a.birth_date, b.birth_date),
-        "gender": _equal_level(a.gender, b.gender),
+        "gender": equal_level(a.gender, b.gender),
         "street": street_level(a.street, b.street),
         "city": name_level(a.city, b.city),
         "postcode": code_level(a.postcode, b.postcode),
     }
 
 
+def name_levels(a: PersonRecord, b: PersonRecord) -> tuple[Level, Level]:
+    """The given and family names' levels, straight or crosswise, whichever agrees better."""
+    straight = (name_level(a.first_name, b.first_name), name_level(a.last_name, b.last_name))
+    if straight == _BOTH_EXACT:
+        return straight  # no crosswise reading agrees better
+    crossed = (name_level(a.first_name, b.last_name), name_level(a.last_name, b.first_name))
+    if _rank(crossed) < _rank(straight):
+        # crosswise, which side is "given" depends on the reading: take the better level as
+        # the given name's, so that the comparison stays symmetric
+        order = sorted(crossed, key=_ORDER.__getitem__)
+        return (order[0], order[1])
+    return straight
+
+
+_BOTH_EXACT = (Level.EXACT, Level.EXACT)
 _ORDER = {Level.EXACT: 0, Level.CLOSE: 1, Level.ABSENT: 2, Level.DIFFERENT: 3}
 
 
 def _rank(levels: tuple[Level, Level]) -> tuple[int, int]:
-    return (sum(_ORDER[x] for x in levels), min(_ORDER[x] for x in levels))
+    x, y = _ORDER[levels[0]], _ORDER[levels[1]]
+    return (x + y, min(x, y))
 
 
 def name_level(a: str, b: str) -> Level:
@@ -160,7 +169,8 @@ def code_level(a: str, b: str) -> Level:
     return Level.CLOSE if DamerauLevenshtein.distance(a, b) <= 1 else Level.DIFFERENT
 
 
-def _equal_level(a: str, b: str) -> Level:
+def equal_level(a: str, b: str) -> Level:
+    """Values with no near miss (gender): exact or different."""
     if not a or not b:
         return Level.ABSENT
     return Level.EXACT if a == b else Level.DIFFERENT

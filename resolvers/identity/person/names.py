@@ -76,6 +76,11 @@ def _untitled(raw: object) -> tuple[str, bool]:
     """The name without a title, and whether it carried one."""
     if not isinstance(raw, str):
         return "", False
+    return _untitled_text(raw)
+
+
+@lru_cache(maxsize=65536)  # pure, and names repeat: every candidate's record is read again
+def _untitled_text(raw: str) -> tuple[str, bool]:
     text = unicodedata.normalize("NFKC", raw).strip()
     for title in _CJK_TITLES:
         if text.endswith(title):

@@ -25,7 +25,7 @@ from resolvers.identity.evidence import (
 from resolvers.identity.identifiers import kind_of
 from resolvers.identity.person.blocking import blocking_keys
 from resolvers.identity.person.record import PersonRecord, person_record
-from resolvers.identity.person.scoring import MatchScore, score
+from resolvers.identity.person.scoring import MatchScore, screen
 from resolvers.identity.policy import MergePolicy
 
 _REVIEW_SCORE = re.compile(r"scores (-?\d+(?:\.\d+)?)")
@@ -137,7 +137,9 @@ def propose(
                     continue
                 seen.add(ids)
                 first, second = (mine, other) if mine.id < other.id else (other, mine)
-                scored = score(first.record, second.record, rule)
+                scored = screen(first.record, second.record, rule)
+                if scored is None:
+                    continue  # it cannot reach the lower threshold
                 decision = scored.decision(rule)
                 if decision == "none":
                     continue

@@ -72,7 +72,7 @@ def person_record(attributes: Mapping[str, Any]) -> PersonRecord:
         gender=_GENDERS.get(_text(get("gender")), ""),
         street=_street(_text(get("street")), _text(get("address_line2"))),
         city=_city(_text(get("city"))),
-        postcode=_NOT_POSTCODE.sub("", _text(get("postcode"))),
+        postcode=_postcode(_text(get("postcode"))),
         country=_text(get("country"))[:2],
     )
 
@@ -81,6 +81,11 @@ def person_record(attributes: Mapping[str, Any]) -> PersonRecord:
 def _street(line1: str, line2: str) -> str:
     street = f"{line1} {line2}" if line1 and line2 else line1 or line2
     return " ".join(_STREET_WORDS.get(w, w) for w in _words(street))
+
+
+@lru_cache(maxsize=_MEMO)
+def _postcode(text: str) -> str:
+    return _NOT_POSTCODE.sub("", text)
 
 
 @lru_cache(maxsize=_MEMO)
@@ -111,6 +116,11 @@ def birth_date(raw: object) -> str:
     or day-first ones (``03/02/1990``, ``3.2.1990``); empty when it is no plausible date."""
     if not isinstance(raw, str):
         return ""
+    return _birth_date(raw)
+
+
+@lru_cache(maxsize=_MEMO)
+def _birth_date(raw: str) -> str:
     match = _YEAR_FIRST.match(raw)
     if match:
         year, month, day = (int(g) for g in match.groups())

@@ -23,10 +23,14 @@ class FieldWeights:
     u: tuple[float, float, float]
     # each level's weight, worked out once (every scored pair reads seven of them)
     _by_level: dict[Level, float] = field(init=False, repr=False, compare=False, hash=False)
+    # the most the field can add to a total: its best level's weight, or 0 (absent). A term
+    # frequency only lowers an exact weight (log2(m / max(share, u))), so it stays a bound
+    best: float = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         weights = {level: math.log2(self.m[i] / self.u[i]) for i, level in enumerate(LEVELS)}
         object.__setattr__(self, "_by_level", {**weights, Level.ABSENT: 0.0})
+        object.__setattr__(self, "best", max(0.0, *weights.values()))
 
     def weight(self, level: Level) -> float:
         """The level's weight, log2(m/u); 0 for an absent field."""
@@ -48,6 +52,25 @@ class MatchRule:
     block_limit: int = 100
     fields: Mapping[str, FieldWeights] = field(default_factory=dict)
     frequencies: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    # what screening a pair reads (scoring.screen): the most a pair can score, every field at
+    # its best, and how far below its best each level leaves a field (a veto's -inf: no match)
+    best: float = field(init=False, repr=False, compare=False, hash=False)
+    shortfalls: Mapping[str, Mapping[Level, float]] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        shortfalls = {
+            name: {
+                level: -math.inf
+                if level is Level.DIFFERENT and name in self.veto
+                else w.weight(level) - w.best
+                for level in Level
+            }
+            for name, w in self.fields.items()
+        }
+        object.__setattr__(self, "best", sum(w.best for w in self.fields.values()))
+        object.__setattr__(self, "shortfalls", shortfalls)
 
 
 def parse_match(doc: Mapping[str, Any]) -> MatchRule:
