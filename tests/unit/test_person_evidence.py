@@ -51,6 +51,8 @@ def test_birth_dates_in_common_spellings_are_one_date() -> None:
     }
     assert birth_date("12/31/1990") == "1990-12-31"
     assert birth_date("1990-13-40") == ""
+    # any calendar year from 1000 on: registers of the past (and their typos) are dates too
+    assert birth_date("1630-08-01") == "1630-08-01" and birth_date("0999-01-01") == ""
 
 
 def test_names_of_any_script_are_compared_in_latin_letters() -> None:
@@ -259,6 +261,19 @@ def test_arrival_order_and_batching_do_not_change_what_person_evidence_joins(spe
         links = sorted((x.a, x.b, x.state.value, x.reason) for x in all_links(eng.store))
         results.append((partition(eng.store), links))
     assert results[0] == results[1]
+
+
+def test_a_nickname_meets_the_full_name_and_a_register_of_the_past_its_dates() -> None:
+    """ "Tom" files under Thomas too, so a record with nothing but the names still meets the
+    person's full record; a birth date of 1630 is a date (its keys are built) like any."""
+    full = person_record(
+        {"first_name": "Thomas", "last_name": "Chudleigh", "birth_date": "1630-08-01"}
+    )
+    tom = person_record({"first_name": "Tom", "last_name": "Chudleigh"})
+    assert set(blocking_keys(tom)) & set(blocking_keys(full))
+    assert "d:1630-08-01" in blocking_keys(full)
+    stranger = person_record({"first_name": "Tom", "last_name": "Hardy"})
+    assert not set(blocking_keys(stranger)) & set(blocking_keys(full))
 
 
 def test_blocking_keys_survive_one_typo() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import jellyfish
 
+from resolvers.identity.person.compare import canonical_names
 from resolvers.identity.person.record import PersonRecord
 
 # the fields each kind of key is built from: training leaves them out of the pairs a key made
@@ -43,7 +44,17 @@ def blocking_keys(record: PersonRecord) -> tuple[str, ...]:
         keys.add(f"pn:{record.postcode}:{given[:2] or family[:2]}")  # postcode and a name
     if given and record.birth_date:
         keys.add(f"gm:{given}:{record.birth_date[5:]}")  # given name and birthday
+    if given and family:
+        # a nickname is also filed under its full names ("Tom" meets "Thomas")
+        for name in _full_names(record.first_name):
+            keys.add("nn:" + ":".join(sorted((_sound(name), family))))
     return tuple(sorted(keys))
+
+
+def _full_names(first_name: str) -> list[str]:
+    """The full names an English given name is a nickname of (at most two), itself left out."""
+    first = first_name.split(" ", 1)[0]
+    return [n for n in sorted(canonical_names(first)) if n != first][:2]
 
 
 def _sound(name: str) -> str:

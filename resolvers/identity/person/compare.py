@@ -130,6 +130,11 @@ def _canonicals_of(name: str) -> frozenset[str]:
     return frozenset(_namer().canonicals_of(name))
 
 
+def canonical_names(name: str) -> frozenset[str]:
+    """The full English names a given name is a nickname of ("tom" -> thomas, tomas)."""
+    return _canonicals_of(name)
+
+
 def _part_of(a: str, b: str) -> bool:
     """One name is a whole word of the other ("mary" in "mary ann")."""
     wa, wb = set(a.split()), set(b.split())

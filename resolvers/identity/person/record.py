@@ -131,7 +131,7 @@ def _birth_date(raw: str) -> str:
         day, month, year = (int(g) for g in match.groups())
         if month > 12 >= day:  # written month first: 12/31/1990
             day, month = month, day
-    if not (1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+    if not (1000 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
         return ""
     return f"{year:04d}-{month:02d}-{day:02d}"
 
