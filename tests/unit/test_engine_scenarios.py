@@ -353,6 +353,27 @@ def test_a_login_shared_by_two_people_still_tells_them_apart_by_given_name(
     assert_consistent(engine)
 
 
+@pytest.mark.parametrize(
+    ("second", "shared"),
+    [("美齡", False), ("維嘉", True)],
+    ids=["homophone-slip", "siblings-sharing-a-character"],
+)
+def test_one_han_character_apart_is_a_slip_only_when_it_sounds_the_same(
+    engine: Engine, second: str, shared: bool
+) -> None:
+    # An input method offers 齡 for 玲 (both ling): one person. Siblings 育嘉 and 維嘉 share
+    # 嘉 and differ in a character that sounds different: two people on one mailbox.
+    first = "美玲" if second == "美齡" else "育嘉"
+    records = [
+        obs("crm-1", ("email", "family@gmail.com"), ("phone", "0958 204 731"), first_name=first),
+        obs("crm-2", ("email", "family@gmail.com"), hours=5, first_name=second),
+    ]
+    stitch(engine, records, "test")
+    state = states(engine, "email:family@gmail.com")["email:family@gmail.com"]
+    assert (state.status is Status.GENERIC) is shared
+    assert_consistent(engine)
+
+
 def test_a_value_no_household_shares_joins_records_whatever_their_birth_dates() -> None:
     # A national id is one person's by the policy (not shareable): records it joins that
     # disagree on a birth date disagree by a typo, even when the names were typed apart too.
