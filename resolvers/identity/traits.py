@@ -141,6 +141,18 @@ def one_name(names: Iterable[str]) -> bool:
     return all(_same_person(a, b) for i, a in enumerate(values) for b in values[i + 1 :])
 
 
+def two_people(names: Iterable[str]) -> bool:
+    """Whether two full names (``given|family``) share neither part in any spelling, straight
+    or swapped: "Kevin Chen" and "志明 陳" may be one person, "志明 陳" and "美玲 林" are not."""
+    values = sorted(v for v in set(names) if not v.startswith("|") and not v.endswith("|"))
+    for i, a in enumerate(values):
+        for b in values[i + 1 :]:
+            (ga, fa), (gb, fb) = a.split("|", 1), b.split("|", 1)
+            if not any(_alike(x, y) for x in (ga, fa) for y in (gb, fb)):
+                return True
+    return False
+
+
 def _same_person(a: str, b: str) -> bool:
     given_a, family_a = a.split("|", 1)
     given_b, family_b = b.split("|", 1)

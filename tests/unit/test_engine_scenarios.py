@@ -354,6 +354,63 @@ def test_a_login_shared_by_two_people_still_tells_them_apart_by_given_name(
 
 
 @pytest.mark.parametrize(
+    ("kind", "value", "partner"),
+    [
+        ("user_id", "U10", {"first_name": "美玲", "last_name": "林"}),
+        ("loyalty_id", "LC-2024-0001", {"first_name": "美玲", "last_name": "林"}),
+        # the holder's records give his passport spelling, hers the Han name: neither her
+        # given nor her family name agrees with his in any spelling
+        ("user_id", "U10", {"first_name": "美玲", "last_name": "林", "holder": "latin"}),
+    ],
+    ids=["login", "loyalty-card", "login-across-scripts"],
+)
+def test_a_login_or_card_lent_to_another_person_stops_linking(
+    engine: Engine, kind: str, value: str, partner: dict[str, str]
+) -> None:
+    # 志明's e-shop login (or loyalty card); his partner 美玲 orders on it once, with her own
+    # mobile. Nothing shows which of the two holds it, so it joins neither to the other.
+    holder = (
+        {"first_name": "Chih-Ming", "last_name": "CHEN"}
+        if partner.pop("holder", "") == "latin"
+        else {"first_name": "志明", "last_name": "陳"}
+    )
+    records = [
+        obs("shop-1", (kind, value), ("phone", "0958 204 731"), source="eshop", **holder),
+        obs("shop-2", (kind, value), ("phone", "0937-615-284"), hours=5, source="eshop",
+            **partner),
+    ]  # fmt: skip
+    stitch(engine, records, "test")
+    key = key_of(engine, kind, value)
+    state = states(engine, key)[key]
+    assert state.status is Status.GENERIC
+    assert (state.status_reason or "").startswith("shared by use: records carrying it name")
+    assert partition(engine.store) == {
+        frozenset({f"phone:{ZHI_MOBILE}"}),
+        frozenset({f"phone:{MEI_MOBILE}"}),
+    }
+    assert_consistent(engine)
+
+
+def test_a_login_whose_records_give_one_persons_english_and_han_names_keeps_linking(
+    engine: Engine,
+) -> None:
+    # "Kevin Chen" in the app, "志明 陳" at the till: one person with an English name; the
+    # family name agrees, so the login is still his.
+    records = [
+        obs("shop-1", ("user_id", "U10"), ("phone", "0958 204 731"), source="eshop",
+            first_name="Kevin", last_name="Chen"),
+        obs("shop-2", ("user_id", "U10"), ("phone", "0937-615-284"), hours=5, source="eshop",
+            first_name="志明", last_name="陳"),
+    ]  # fmt: skip
+    stitch(engine, records, "test")
+    assert states(engine, "user_id:U10")["user_id:U10"].status is Status.ACTIVE
+    assert partition(engine.store) == {
+        frozenset({"user_id:U10", f"phone:{ZHI_MOBILE}", f"phone:{MEI_MOBILE}"})
+    }
+    assert_consistent(engine)
+
+
+@pytest.mark.parametrize(
     ("second", "shared"),
     [("美齡", False), ("維嘉", True)],
     ids=["homophone-slip", "siblings-sharing-a-character"],
