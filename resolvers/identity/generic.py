@@ -6,6 +6,9 @@ disagree) make it shared; records that describe one person keep it personal even
 seen with two of that person's mobiles or mailboxes. Only when the records say nothing of
 the person does a count decide (``max_persons``, a kind's ``max_neighbours``). The global
 thresholds (``max_per_kind``, ``max_total``: a shop's front-desk phone) always apply.
+
+A value one person holds by the policy (a per-person kind no household shares: a login, a
+loyalty card) is lent when its records name different people, and stops linking too.
 """
 
 from __future__ import annotations
