@@ -113,6 +113,8 @@ from typing import Any
 import httpx
 import phonenumbers
 
+from bench.blind_attribution import attribute
+from bench.blind_attribution import markdown as attribution_markdown
 from tests.support.truth import PairwiseScore, pairwise_score
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1711,6 +1713,7 @@ def run_engine(
     refused: list[dict[str, str]],
     statuses: dict[str, list[str]],
     engine_keys: dict[str, set[str]],
+    key_customer: dict[str, str] | None = None,
 ) -> tuple[dict[str, str], dict[str, float]]:
     """Stitch every record through the API and read back each record's customer."""
     timings: dict[str, float] = {}
@@ -1741,6 +1744,9 @@ def run_engine(
                             engine_keys[mine].add(res["key"])
                         if res and res["customer_id"]:
                             answers[i].append(res["customer_id"])
+                            if key_customer is not None:
+                                for mine in keys_of({"identifiers": [ident]}):
+                                    key_customer[mine] = res["customer_id"]
                 timings["resolve_s"] = time.monotonic() - t0
         finally:
             server.proc.terminate()
@@ -2093,6 +2099,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--dump", type=Path, help="also write the records and truth (JSONL)")
+    parser.add_argument(
+        "--false-pairs",
+        type=Path,
+        help="also write the wrong pairs attributed to the link that joined them (JSON)",
+    )
     args = parser.parse_args(argv)
 
     t0 = time.monotonic()
@@ -2106,7 +2117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     refused: list[dict[str, str]] = []
     statuses: dict[str, list[str]] = defaultdict(list)
     engine_keys: dict[str, set[str]] = defaultdict(set)
-    predicted, timings = run_engine(records, errors, refused, statuses, engine_keys)
+    key_customer: dict[str, str] = {}
+    predicted, timings = run_engine(records, errors, refused, statuses, engine_keys, key_customer)
     # does our normaliser (used by the ceiling and naive) agree with the engine's keys?
     coarser: dict[str, set[str]] = defaultdict(set)
     for mine, theirs in engine_keys.items():
@@ -2182,6 +2194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
     print(markdown(run))
+    if args.false_pairs:
+        report = attribute(records, predicted, key_customer, keys_of)
+        args.false_pairs.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+        print("\n### wrong pairs by the link that joined them\n\n" + attribution_markdown(report))
     return 0
 
 

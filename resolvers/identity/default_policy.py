@@ -19,6 +19,8 @@ DEFAULT_POLICY_TOML = r"""
 #               a per_person kind, or on records that disagree on a trait (see [generic]),
 #               is shared by several people and stops linking
 #   per_person  one person holds one value of this kind (a LINE account, a loyalty card)
+#               -- if not shareable, records on it that name different people show it
+#               lent (a partner's order on a login), and it stops linking
 #   strong      counts towards the generic-value thresholds of the values it is seen with
 #   case        "preserve", "lower" or "upper" (id normaliser)
 #   strip       characters removed from id values ("LC-0012 3456" -> "LC00123456")

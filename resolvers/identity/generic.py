@@ -6,6 +6,9 @@ disagree) make it shared; records that describe one person keep it personal even
 seen with two of that person's mobiles or mailboxes. Only when the records say nothing of
 the person does a count decide (``max_persons``, a kind's ``max_neighbours``). The global
 thresholds (``max_per_kind``, ``max_total``: a shop's front-desk phone) always apply.
+
+A value one person holds by the policy (a per-person kind no household shares: a login, a
+loyalty card) is lent when its records name different people, and stops linking too.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from resolvers.identity.traits import (
     disagreement,
     identifying,
     one_name,
+    two_people,
 )
 
 
@@ -37,6 +41,14 @@ def generic_reason(state: IdentifierState, policy: MergePolicy) -> str | None:
     if total > rule.max_total:
         return f"seen with {total} different identifiers (more than {rule.max_total})"
     if not shareable:
+        if own is not None and own.per_person:
+            # one person's by the policy, but a login or a card is lent: records on it that
+            # name different people show it used by several, and it may join none of them
+            why = disagreement(_given_names(state.traits))
+            if why:
+                return f"shared by use: {why}"
+            if two_people(state.traits.get(FULL_NAME, ())):
+                return "shared by use: records carrying it name people of different names"
         return None
     why = disagreement(state.traits, rule.typo_attributes)
     if why:
@@ -45,6 +57,10 @@ def generic_reason(state: IdentifierState, policy: MergePolicy) -> str | None:
         if count > rule.max_persons and not personal:
             return f"shared: seen with {count} different {kind} values that are one person's each"
     return None
+
+
+def _given_names(traits: Traits) -> Traits:
+    return {t: v for t, v in traits.items() if t.startswith("name.")}
 
 
 def one_person(traits: Traits, forgiven: tuple[str, ...] = ()) -> bool:

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
+from pypinyin import Style, lazy_pinyin
+
 from resolvers.identity.person.compare import Level, name_level
 from resolvers.identity.person.names import split_name, wade_giles
 from resolvers.identity.person.record import name_text
@@ -150,6 +152,18 @@ def one_name(names: Iterable[str]) -> bool:
     if any(v.startswith("|") or v.endswith("|") for v in values):
         return False
     return all(_same_person(a, b) for i, a in enumerate(values) for b in values[i + 1 :])
+
+
+def two_people(names: Iterable[str]) -> bool:
+    """Whether two full names (``given|family``) share neither part in any spelling, straight
+    or swapped: "Kevin Chen" and "志明 陳" may be one person, "志明 陳" and "美玲 林" are not."""
+    values = sorted(v for v in set(names) if not v.startswith("|") and not v.endswith("|"))
+    for i, a in enumerate(values):
+        for b in values[i + 1 :]:
+            (ga, fa), (gb, fb) = a.split("|", 1), b.split("|", 1)
+            if not any(_alike(x, y) for x in (ga, fa) for y in (gb, fb)):
+                return True
+    return False
 
 
 def _same_person(a: str, b: str) -> bool:
@@ -297,8 +311,26 @@ def _same_name(a: str, b: str) -> bool:
     """Equal, one inside the other (a family name typed too), or one slip in a long name."""
     if a in b or b in a:
         return True
-    # One character of a Han given name is often mistyped as another with the same sound.
-    return len(a) == len(b) >= 2 and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    if len(a) != len(b) or len(a) < 2:
+        return False
+    slips = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    if len(slips) != 1:
+        return False
+    # One character of a Han given name is often mistyped as another with the same sound (an
+    # input method offers homophones); siblings often share one character of their given
+    # names and differ in the other, which then sounds different (育嘉 and 維嘉).
+    x, y = slips[0]
+    return not (_is_han(x) and _is_han(y)) or _sound(x) == _sound(y)
+
+
+def _is_han(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith("CJK")
+
+
+@lru_cache(maxsize=65_536)
+def _sound(ch: str) -> str:
+    """A Han character's syllable without its tone (what a pinyin or zhuyin input types)."""
+    return "".join(lazy_pinyin(ch, style=Style.NORMAL, errors="ignore"))
 
 
 def _same_date(a: str, b: str) -> bool:

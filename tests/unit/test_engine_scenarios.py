@@ -353,6 +353,84 @@ def test_a_login_shared_by_two_people_still_tells_them_apart_by_given_name(
     assert_consistent(engine)
 
 
+@pytest.mark.parametrize(
+    ("kind", "value", "partner"),
+    [
+        ("user_id", "U10", {"first_name": "美玲", "last_name": "林"}),
+        ("loyalty_id", "LC-2024-0001", {"first_name": "美玲", "last_name": "林"}),
+        # the holder's records give his passport spelling, hers the Han name: neither her
+        # given nor her family name agrees with his in any spelling
+        ("user_id", "U10", {"first_name": "美玲", "last_name": "林", "holder": "latin"}),
+    ],
+    ids=["login", "loyalty-card", "login-across-scripts"],
+)
+def test_a_login_or_card_lent_to_another_person_stops_linking(
+    engine: Engine, kind: str, value: str, partner: dict[str, str]
+) -> None:
+    # 志明's e-shop login (or loyalty card); his partner 美玲 orders on it once, with her own
+    # mobile. Nothing shows which of the two holds it, so it joins neither to the other.
+    holder = (
+        {"first_name": "Chih-Ming", "last_name": "CHEN"}
+        if partner.pop("holder", "") == "latin"
+        else {"first_name": "志明", "last_name": "陳"}
+    )
+    records = [
+        obs("shop-1", (kind, value), ("phone", "0958 204 731"), source="eshop", **holder),
+        obs("shop-2", (kind, value), ("phone", "0937-615-284"), hours=5, source="eshop",
+            **partner),
+    ]  # fmt: skip
+    stitch(engine, records, "test")
+    key = key_of(engine, kind, value)
+    state = states(engine, key)[key]
+    assert state.status is Status.GENERIC
+    assert (state.status_reason or "").startswith("shared by use: records carrying it name")
+    assert partition(engine.store) == {
+        frozenset({f"phone:{ZHI_MOBILE}"}),
+        frozenset({f"phone:{MEI_MOBILE}"}),
+    }
+    assert_consistent(engine)
+
+
+def test_a_login_whose_records_give_one_persons_english_and_han_names_keeps_linking(
+    engine: Engine,
+) -> None:
+    # "Kevin Chen" in the app, "志明 陳" at the till: one person with an English name; the
+    # family name agrees, so the login is still his.
+    records = [
+        obs("shop-1", ("user_id", "U10"), ("phone", "0958 204 731"), source="eshop",
+            first_name="Kevin", last_name="Chen"),
+        obs("shop-2", ("user_id", "U10"), ("phone", "0937-615-284"), hours=5, source="eshop",
+            first_name="志明", last_name="陳"),
+    ]  # fmt: skip
+    stitch(engine, records, "test")
+    assert states(engine, "user_id:U10")["user_id:U10"].status is Status.ACTIVE
+    assert partition(engine.store) == {
+        frozenset({"user_id:U10", f"phone:{ZHI_MOBILE}", f"phone:{MEI_MOBILE}"})
+    }
+    assert_consistent(engine)
+
+
+@pytest.mark.parametrize(
+    ("second", "shared"),
+    [("美齡", False), ("維嘉", True)],
+    ids=["homophone-slip", "siblings-sharing-a-character"],
+)
+def test_one_han_character_apart_is_a_slip_only_when_it_sounds_the_same(
+    engine: Engine, second: str, shared: bool
+) -> None:
+    # An input method offers 齡 for 玲 (both ling): one person. Siblings 育嘉 and 維嘉 share
+    # 嘉 and differ in a character that sounds different: two people on one mailbox.
+    first = "美玲" if second == "美齡" else "育嘉"
+    records = [
+        obs("crm-1", ("email", "family@gmail.com"), ("phone", "0958 204 731"), first_name=first),
+        obs("crm-2", ("email", "family@gmail.com"), hours=5, first_name=second),
+    ]
+    stitch(engine, records, "test")
+    state = states(engine, "email:family@gmail.com")["email:family@gmail.com"]
+    assert (state.status is Status.GENERIC) is shared
+    assert_consistent(engine)
+
+
 def test_a_value_no_household_shares_joins_records_whatever_their_birth_dates() -> None:
     # A national id is one person's by the policy (not shareable): records it joins that
     # disagree on a birth date disagree by a typo, even when the names were typed apart too.
