@@ -334,11 +334,12 @@ def _sound(ch: str) -> str:
 
 
 def _same_date(a: str, b: str) -> bool:
-    """Equal, or a slip of day and month: swapped, or one digit off (never the year)."""
+    """Equal, or a slip: day and month swapped, or one digit off (in the year only when the
+    day and month are the same: a father and son of one birthday are rarer than a typo)."""
     if a == b:
         return True
     if a[:4] != b[:4]:
-        return False
+        return a[4:] == b[4:] and sum(x != y for x, y in zip(a[:4], b[:4], strict=True)) == 1
     if (a[5:7], a[8:10]) == (b[8:10], b[5:7]):
         return True
     return sum(x != y for x, y in zip(a[5:], b[5:], strict=True)) == 1

@@ -311,6 +311,24 @@ def test_a_birth_date_typo_between_records_naming_one_person_is_forgiven_when_as
     assert partition(engine.store) == {frozenset({"crm_id:C1001"}), frozenset({"crm_id:C1002"})}
 
 
+def test_one_digit_of_the_year_mistyped_on_the_same_birthday_is_a_slip(engine: Engine) -> None:
+    """1961-04-12 typed 1969-04-12: one keystroke, the day and month as given. The mailbox
+    stays one person's; a father and son of one name differ in more than one digit, or in
+    the birthday, and still keep it shared."""
+    stitch(engine, _mailbox_records(("Mary", "Doe"), "1969-04-12"), "test")
+    assert partition(engine.store) == {
+        frozenset({"crm_id:C1001", "crm_id:C1002", "email:doehome@gmail.com"})
+    }
+    assert_consistent(engine)
+    for other_birth in ("1988-04-12", "1961-05-30"):  # two digits of the year; another birthday
+        apart = Engine(SqliteStore(":memory:"), engine.policy, engine.normaliser, clock=lambda: NOW)
+        stitch(apart, _mailbox_records(("Mary", "Doe"), other_birth), "test")
+        assert partition(apart.store) == {
+            frozenset({"crm_id:C1001"}),
+            frozenset({"crm_id:C1002"}),
+        }, other_birth
+
+
 def test_different_birth_dates_of_different_given_names_still_tell_people_apart() -> None:
     engine = _forgiving()
     stitch(engine, _mailbox_records(("Emma", "Doe"), "1991-08-30"), "test")
