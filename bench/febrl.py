@@ -1,4 +1,4 @@
-"""FEBRL 3 and 4 through the real stitch use case: person evidence against identifiers alone.
+"""FEBRL 1 to 4 through the real stitch use case: person evidence against identifiers alone.
 
     PYTHONPATH=. python bench/febrl.py --data DIR
 
@@ -47,7 +47,12 @@ VARIANTS = {
     "person evidence, dates noisy": NOISY_DATES,
 }
 TRAINED = "person evidence, then `match train` + `reresolve`"
-DATASETS = {"febrl3": ["dataset3.csv"], "febrl4": ["dataset4a.csv", "dataset4b.csv"]}
+DATASETS = {
+    "febrl1": ["dataset1.csv"],
+    "febrl2": ["dataset2.csv"],
+    "febrl3": ["dataset3.csv"],
+    "febrl4": ["dataset4a.csv", "dataset4b.csv"],
+}
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
