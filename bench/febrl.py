@@ -91,7 +91,8 @@ def measure(name: str, data: list[dict[str, str]], variant: str, workdir: Path) 
     """
     base = "" if variant == TRAINED else VARIANTS[variant]
     policy = load_policy(POLICY + base)
-    store = SqliteStore(str(workdir / f"{name}-{len(variant)}.db"))
+    slug = "".join(c if c.isalnum() else "-" for c in variant)
+    store = SqliteStore(str(workdir / f"{name}-{slug}.db"))
     engine = Engine(store=store, policy=policy, normaliser=Normaliser(policy, None))
     records = [observation(i, row) for i, row in enumerate(data)]
     started = datetime.now(UTC)

@@ -118,7 +118,11 @@ def create_endpoint(
             if sid not in known:
                 raise _invalid("segments", f"no segment {sid}", i)
         # it receives what the feed holds after this point: a position, not a time, so a
-        # writer whose clock lags cannot commit a change the endpoint never sees
+        # writer whose clock lags cannot commit a change the endpoint never sees. Taking the
+        # fan-out's cursor first serialises with it (Neo4j takes writers side by side): a
+        # fan-out that read a change past this point before the endpoint was committed would
+        # otherwise move on without it
+        tx.take_cursor(FOLLOWER)
         placed = replace(record, after_seq=tx.last_change())
         tx.put_endpoint(placed)
         return placed

@@ -26,7 +26,7 @@ from pypinyin import Style, lazy_pinyin
 
 from resolvers.identity.person.compare import Level, name_level
 from resolvers.identity.person.names import split_name, wade_giles
-from resolvers.identity.person.record import name_text
+from resolvers.identity.person.record import PLACEHOLDER_DATES, name_text
 from resolvers.identity.policy import GenericRule
 
 MAX_VALUES = 8
@@ -357,5 +357,6 @@ def _normal(attribute: str, value: Any) -> str | None:
         year, month, day = (int(g) for g in match.groups())
         if not (1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
             return None
-        return f"{year:04d}-{month:02d}-{day:02d}"
+        date = f"{year:04d}-{month:02d}-{day:02d}"
+        return None if date in PLACEHOLDER_DATES else date
     return value.strip().casefold()

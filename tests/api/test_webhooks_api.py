@@ -82,6 +82,7 @@ def test_subscribing_is_admin_only_validated_and_the_secret_shown_once(api: Api)
     assert created.json()["secret"].startswith("whsec_")
     listed = api.get("/v1/webhooks").json()["items"]
     assert [w["id"] for w in listed] == [created.json()["id"]] and "secret" not in listed[0]
+    assert listed[0]["after_change"] == created.json()["after_change"] >= 0  # where it starts
     bad = [
         ({"url": "ftp://x/y", "types": ["order.*"]}, ["url"]),
         ({"url": "http://h/x", "types": ["order.*", "nope"]}, ["types", 1]),

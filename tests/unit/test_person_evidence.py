@@ -53,6 +53,8 @@ def test_birth_dates_in_common_spellings_are_one_date() -> None:
     assert birth_date("1990-13-40") == ""
     # any calendar year from 1000 on: registers of the past (and their typos) are dates too
     assert birth_date("1630-08-01") == "1630-08-01" and birth_date("0999-01-01") == ""
+    # a system's "no date" says nothing: two strangers sharing it are not matched on it
+    assert birth_date("1753-01-01") == birth_date("01/01/1900") == ""
 
 
 def test_names_of_any_script_are_compared_in_latin_letters() -> None:
@@ -271,6 +273,12 @@ def test_a_nickname_meets_the_full_name_and_a_register_of_the_past_its_dates() -
     )
     tom = person_record({"first_name": "Tom", "last_name": "Chudleigh"})
     assert set(blocking_keys(tom)) & set(blocking_keys(full))
+    nicknames = [("Bob", "Robert"), ("Jenny", "Jennifer"), ("Kate", "Katherine"),
+                 ("Sam", "Samuel"), ("Chris", "Christopher"), ("Bill", "William")]  # fmt: skip
+    for nick, name in nicknames:
+        short = blocking_keys(person_record({"first_name": nick, "last_name": "Smith"}))
+        whole = blocking_keys(person_record({"first_name": name, "last_name": "Smith"}))
+        assert set(short) & set(whole), (nick, name)
     assert "d:1630-08-01" in blocking_keys(full)
     stranger = person_record({"first_name": "Tom", "last_name": "Hardy"})
     assert not set(blocking_keys(stranger)) & set(blocking_keys(full))

@@ -51,6 +51,12 @@ class WebhookOut(_Out):
     active: bool
     disabled_reason: str
     created_at: datetime
+    after_change: int | None = Field(
+        None,
+        description="the change feed's last position when the endpoint was created: it "
+        "receives the changes after it (null for an endpoint stored before positions were "
+        "kept, which starts at its creation time)",
+    )
 
 
 class NewWebhookOut(WebhookOut):
@@ -111,6 +117,7 @@ def _out(record: EndpointRecord) -> dict[str, Any]:
         "active": record.active,
         "disabled_reason": record.disabled_reason,
         "created_at": record.created_at,
+        "after_change": record.after_seq,
     }
 
 

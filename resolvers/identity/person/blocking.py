@@ -52,9 +52,11 @@ def blocking_keys(record: PersonRecord) -> tuple[str, ...]:
 
 
 def _full_names(first_name: str) -> list[str]:
-    """The full names an English given name is a nickname of (at most two), itself left out."""
+    """The full names an English given name is a nickname of, itself left out (the table
+    gives at most 14 distinct sounds for one nickname: "Bert" may be Albert, Herbert,
+    Robert...; most give one to three)."""
     first = first_name.split(" ", 1)[0]
-    return [n for n in sorted(canonical_names(first)) if n != first][:2]
+    return [n for n in sorted(canonical_names(first)) if n != first]
 
 
 def _sound(name: str) -> str:

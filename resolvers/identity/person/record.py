@@ -133,7 +133,18 @@ def _birth_date(raw: str) -> str:
             day, month = month, day
     if not (1000 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
         return ""
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    date = f"{year:04d}-{month:02d}-{day:02d}"
+    return "" if date in PLACEHOLDER_DATES else date
+
+
+# Dates systems write when they have none: the first day a type or a tool can hold (SQL
+# Server's datetime 1753, COBOL and Windows 1601, Excel and Delphi 1899-12-30/31 and 1900),
+# and dates typed to get past a required field. Two strangers sharing one would be matched
+# on it, so they say nothing (1970-01-01, the Unix epoch, is also many people's birthday).
+PLACEHOLDER_DATES = frozenset(
+    {"1000-01-01", "1111-11-11", "1601-01-01", "1753-01-01", "1800-01-01", "1899-12-30",
+     "1899-12-31", "1900-01-01", "1901-01-01", "2099-12-31", "2100-01-01"}
+)  # fmt: skip
 
 
 def _text(raw: object) -> str:
