@@ -18,6 +18,7 @@ KEY_FIELDS = {
     "nn": ("first_name", "last_name"),
     "pn": ("postcode", "first_name", "last_name"),
     "gm": ("first_name", "birth_date"),
+    "pf": ("postcode", "last_name"),
 }
 
 
@@ -44,6 +45,8 @@ def blocking_keys(record: PersonRecord) -> tuple[str, ...]:
         keys.add(f"pn:{record.postcode}:{given[:2] or family[:2]}")  # postcode and a name
     if given and record.birth_date:
         keys.add(f"gm:{given}:{record.birth_date[5:]}")  # given name and birthday
+    if record.postcode and family:
+        keys.add(f"pf:{record.postcode}:{family[:2]}")  # postcode and the family name
     if given and family:
         # a nickname is also filed under its full names ("Tom" meets "Thomas")
         for name in _full_names(record.first_name):

@@ -164,11 +164,14 @@ def _better(old: Proposal | None, new: Proposal) -> Proposal:
 
 
 def review_reason(scored: MatchScore) -> str:
-    """The reason a proposal carries in the review queue: its score and match key."""
-    return (
-        f"{REVIEW_PREFIX} person evidence scores {scored.total:.2f} ({scored.match_key}), "
-        "between the match thresholds"
+    """The reason a proposal carries in the review queue: its score and match key, and why
+    it is not a match (between the thresholds, or two people of one household, perhaps)."""
+    why = (
+        "the given names differ where family name and address agree (one household?)"
+        if scored.household
+        else "between the match thresholds"
     )
+    return f"{REVIEW_PREFIX} person evidence scores {scored.total:.2f} ({scored.match_key}), {why}"
 
 
 def review_score(reason: str | None) -> float | None:

@@ -61,11 +61,28 @@ class MatchScore:
             f"-{LABELS[f.field]}" for f in differ
         )
 
+    @property
+    def household(self) -> bool:
+        """Whether the pair reads as two people of one household: the given names differ
+        where the family name and the address (street or postcode) agree, and the birth
+        dates do not agree exactly. Fields are weighed as if independent, and a household
+        breaks that: its members share the family name and every address field, so those
+        agreements score a couple as highly as one person's two records."""
+        level = {f.field: f.level for f in self.fields}
+        agree = (Level.EXACT, Level.CLOSE)
+        return (
+            level["first_name"] is Level.DIFFERENT
+            and level["last_name"] in agree
+            and (level["street"] in agree or level["postcode"] in agree)
+            and level["birth_date"] is not Level.EXACT
+        )
+
     def decision(self, rule: MatchRule) -> str:
-        """``match``, ``review`` or ``none`` under the rule's thresholds and vetoes."""
+        """``match``, ``review`` or ``none`` under the rule's thresholds and vetoes; a pair
+        that reads as a household goes to review at most."""
         if self.vetoed or self.total < rule.lower:
             return "none"
-        return "match" if self.total >= rule.upper else "review"
+        return "match" if self.total >= rule.upper and not self.household else "review"
 
 
 def score(a: PersonRecord, b: PersonRecord, rule: MatchRule) -> MatchScore:
