@@ -22,17 +22,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from app.engine import Engine
-from app.services.customers import resolve
-from app.services.reresolution import reresolve_store
-from app.services.stitching import stitch
-from app.services.training import train
-from app.store.sqlite.store import SqliteStore
-from resolvers.identity.normalise import Normaliser
+from bench.linkage import print_table, stitch_and_score
 from resolvers.identity.observations import RawIdentifier, RawObservation
-from resolvers.identity.person.training import policy_toml
-from resolvers.identity.policy import load_policy
-from tests.support.truth import pairwise_score
 
 RESULTS = Path(__file__).parent / "results"
 POLICY = "[kinds.ssn]\npriority = 100\n[kinds.record_id]\npriority = 90\nstrong = false\n"
@@ -90,34 +81,12 @@ def measure(name: str, data: list[dict[str, str]], variant: str, workdir: Path) 
     store (``c360 match train``) and applied to it (``c360 reresolve``).
     """
     base = "" if variant == TRAINED else VARIANTS[variant]
-    policy = load_policy(POLICY + base)
-    slug = "".join(c if c.isalnum() else "-" for c in variant)
-    store = SqliteStore(str(workdir / f"{name}-{slug}.db"))
-    engine = Engine(store=store, policy=policy, normaliser=Normaliser(policy, None))
     records = [observation(i, row) for i, row in enumerate(data)]
-    started = datetime.now(UTC)
-    for i in range(0, len(records), 1000):
-        stitch(engine, records[i : i + 1000], "bench")
-    seconds = (datetime.now(UTC) - started).total_seconds()
-    if variant == TRAINED:
-        trained = load_policy(POLICY + base + policy_toml(train(engine)))
-        engine = Engine(store=store, policy=trained, normaliser=Normaliser(trained, None))
-        reresolve_store(engine, "bench")
-    found = resolve(engine, [RawIdentifier("record_id", r.id) for r in records])
-    predicted = {r.id: f.customer_id for r, f in zip(records, found, strict=True) if f.customer_id}
     truth = {r["rec_id"]: r["rec_id"].split("-")[1] for r in data}
-    score = pairwise_score(truth, predicted)
-    store.close()
-    return {
-        "dataset": name,
-        "variant": variant,
-        "records": len(records),
-        "precision": round(score.precision, 4),
-        "recall": round(score.recall, 4),
-        "f1": round(score.f1, 4),
-        "true_pairs": score.true_pairs,
-        "observations_per_s": round(len(records) / seconds),
-    }
+    return stitch_and_score(
+        name, variant, records, truth, POLICY + base,
+        trained=variant == TRAINED, region=None, workdir=workdir,
+    )  # fmt: skip
 
 
 def default_folder() -> Path | None:
@@ -142,13 +111,7 @@ def main() -> None:
                 results.append(measure(name, data, variant, Path(tmp)))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "febrl.json").write_text(json.dumps(results, indent=2) + "\n")
-    print("| data set | policy | precision | recall | F1 | obs/s |")
-    print("|---|---|---|---|---|---|")
-    for r in results:
-        print(
-            f"| {r['dataset']} | {r['variant']} | {r['precision']} "
-            f"| {r['recall']} | {r['f1']} | {r['observations_per_s']} |"
-        )
+    print_table(results)
 
 
 if __name__ == "__main__":

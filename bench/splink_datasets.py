@@ -30,18 +30,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from app.engine import Engine
-from app.services.customers import resolve
-from app.services.reresolution import reresolve_store
-from app.services.stitching import stitch
-from app.services.training import train
-from app.store.sqlite.store import SqliteStore
+from bench.linkage import print_table, stitch_and_score
 from resolvers.errors import InvalidIdentifier
 from resolvers.identity.normalise import Normaliser
 from resolvers.identity.observations import RawIdentifier, RawObservation
-from resolvers.identity.person.training import policy_toml
 from resolvers.identity.policy import load_policy
-from tests.support.truth import pairwise_score
 
 RESULTS = Path(__file__).parent / "results"
 POLICY = "[kinds.record_id]\npriority = 90\nstrong = false\n"
@@ -88,50 +81,33 @@ def observation(name: str, i: int, row: dict[str, str]) -> RawObservation:
     return RawObservation(row["unique_id"], name, T0 + timedelta(seconds=i), ids, attrs)
 
 
-def _valid(engine: Engine, raw: RawObservation) -> RawObservation:
+def _valid(normaliser: Normaliser, raw: RawObservation) -> RawObservation:
     """The record without identifiers the service refuses (an e-mail with misplaced dots):
     a real feed is told so and sends the record again without them."""
     kept = []
     for ident in raw.identifiers:
         try:
-            engine.normaliser.normalise(ident.kind, ident.value)
+            normaliser.normalise(ident.kind, ident.value)
         except InvalidIdentifier:
             continue
         kept.append(ident)
     return replace(raw, identifiers=kept)
 
 
-def measure(name: str, data: list[dict[str, str]], variant: str, workdir: Path) -> dict[str, Any]:
-    """Stitch every record under a variant's policy and score the customers."""
+def measure(
+    name: str, data: list[dict[str, str]], variant: str, workdir: Path, extra: str = ""
+) -> dict[str, Any]:
+    """Stitch every record under a variant's policy (and ``extra`` policy text) and score the
+    customers."""
     base = "" if variant == TRAINED else VARIANTS[variant]
-    policy = load_policy(POLICY + base)
-    slug = "".join(c if c.isalnum() else "-" for c in variant)
-    store = SqliteStore(str(workdir / f"{name}-{slug}.db"))
-    engine = Engine(store=store, policy=policy, normaliser=Normaliser(policy, "GB"))
-    records = [_valid(engine, observation(name, i, row)) for i, row in enumerate(data)]
-    started = datetime.now(UTC)
-    for i in range(0, len(records), 1000):
-        stitch(engine, records[i : i + 1000], "bench")
-    seconds = (datetime.now(UTC) - started).total_seconds()
-    if variant == TRAINED:
-        trained = load_policy(POLICY + base + policy_toml(train(engine)))
-        engine = Engine(store=store, policy=trained, normaliser=Normaliser(trained, "GB"))
-        reresolve_store(engine, "bench")
-    found = resolve(engine, [RawIdentifier("record_id", r.id) for r in records])
-    predicted = {r.id: f.customer_id for r, f in zip(records, found, strict=True) if f.customer_id}
+    policy = load_policy(POLICY + extra)
+    normaliser = Normaliser(policy, "GB")
+    records = [_valid(normaliser, observation(name, i, row)) for i, row in enumerate(data)]
     truth = {row["unique_id"]: row["cluster"] for row in data}
-    score = pairwise_score(truth, predicted)
-    store.close()
-    return {
-        "dataset": name,
-        "variant": variant,
-        "records": len(records),
-        "precision": round(score.precision, 4),
-        "recall": round(score.recall, 4),
-        "f1": round(score.f1, 4),
-        "true_pairs": score.true_pairs,
-        "observations_per_s": round(len(records) / seconds),
-    }
+    return stitch_and_score(
+        name, variant, records, truth, POLICY + extra + base,
+        trained=variant == TRAINED, region="GB", workdir=workdir,
+    )  # fmt: skip
 
 
 def main() -> None:
@@ -141,28 +117,20 @@ def main() -> None:
     parser.add_argument("--no-train", action="store_true", help="skip the trained variant")
     parser.add_argument("--policy", type=Path, default=None, help="policy text added to all")
     args = parser.parse_args()
-    global POLICY
-    if args.policy is not None:
-        POLICY += "\n" + args.policy.read_text()
+    extra = "\n" + args.policy.read_text() if args.policy is not None else ""
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in [args.only] if args.only else list(FIELDS):
             data = read(args.data, name)
             variants = [*VARIANTS] + ([] if args.no_train else [TRAINED])
             for variant in variants:
-                results.append(measure(name, data, variant, Path(tmp)))
+                results.append(measure(name, data, variant, Path(tmp), extra))
                 r = results[-1]
                 print(f"  {name} / {variant}: {r['precision']} / {r['recall']}", flush=True)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / (f"splink-{args.only}.json" if args.only else "splink_datasets.json")
     out.write_text(json.dumps(results, indent=2) + "\n")
-    print("| data set | policy | precision | recall | F1 | obs/s |")
-    print("|---|---|---|---|---|---|")
-    for r in results:
-        print(
-            f"| {r['dataset']} | {r['variant']} | {r['precision']} "
-            f"| {r['recall']} | {r['f1']} | {r['observations_per_s']} |"
-        )
+    print_table(results)
 
 
 if __name__ == "__main__":
