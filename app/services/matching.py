@@ -23,6 +23,7 @@ from resolvers.identity.person.proposals import (
 )
 from resolvers.identity.person.record import person_record
 from resolvers.identity.person.scoring import score
+from resolvers.identity.resolution import dead_reason
 
 MATCH_REASON = "joined by person evidence (names, birth date, address)"
 RECORDS_READ = 1000  # records of a link's two ends read to score it again
@@ -66,13 +67,26 @@ def match_in(
     changes = link_changes(proposals, tx.links(proposals.keys()))
     if not changes.links:
         return None
+    ends = tx.identifiers({k for pair in changes.joins for k in pair}) if changes.joins else {}
+    joins = set()
+    for pair in changes.joins:
+        dead = next((ends[k] for k in pair if not ends[k].live), None)
+        if dead is None:
+            joins.add(pair)
+            continue
+        # A record's anchor may be a value that may not link (a placeholder, a shared line):
+        # canonical resolution refuses the link, so say that now and re-resolve nothing. A
+        # dead seed would be expanded, and a placeholder such as none@none.com reaches tens of
+        # thousands of records' identifiers.
+        changes.links[pair] = replace(
+            changes.links[pair], state=LinkState.REJECTED, reason=dead_reason(dead)
+        )
     tx.apply(ChangeSet(at=now, links=changes.links, new_links=changes.new))
-    if not changes.joins:
+    if not joins:
         return None
-    ends = tx.identifiers({k for pair in changes.joins for k in pair})
     customers = tx.customers({s.customer_id for s in ends.values() if s.customer_id})
     seeds: set[str] = set()
-    for a, b in changes.joins:
+    for a, b in sorted(joins):
         ca, cb = ends[a].customer_id, ends[b].customer_id
         settled = ca is not None and ca == cb and customers[ca].conflicts == 0
         if not settled:

@@ -240,7 +240,9 @@ class Workspace:
             link.observations = ((obs.observed_at, obs.id),)
             if link.state not in (LinkState.SUPPRESSED, LinkState.MANUAL):
                 link.state, link.reason = LinkState.ACTIVE, None
-            self.seed_keys.update(pair)
+            # re-resolve from the live ends only: a dead end joins nothing, and a dead seed is
+            # expanded to all it touches (a placeholder anchor touches thousands of records)
+            self.seed_keys.update(s.key for s in (a, b) if s.live)
             return link, True, False
         link = LinkRecord(
             a=pair[0],

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.engine import Engine
+from app.services import evidence
 from app.services.reresolution import reresolve_store
 from app.services.stewardship import detach, merge_customers, restore_link, suppress_link
 from app.services.stitching import stitch
@@ -32,7 +33,7 @@ from resolvers.identity.person.record import birth_date, name_text
 from resolvers.identity.person.scoring import screen
 from resolvers.identity.person.training import estimate, policy_toml
 from resolvers.identity.policy import load_policy
-from tests.factories import all_links, engine, obs, partition
+from tests.factories import all_links, engine, link_decisions, obs, partition
 
 RULE = load_policy().match
 
@@ -246,6 +247,47 @@ def test_a_cut_matched_link_stays_cut_when_the_records_arrive_again() -> None:
     assert not verify(eng).drift
 
 
+def test_a_placeholder_anchor_joins_nothing_and_re_resolves_nothing(monkeypatch) -> None:
+    """A record whose most trusted value is a placeholder anchors its person links there;
+    canonical resolution refuses them as dead, and the stitch says so without re-resolving
+    from the placeholder (which would load every record that ever carried none@none.com)."""
+    eng = engine()
+    strangers = [
+        obs(f"s{i}", ("email", "none@none.com"), ("phone", f"091200{i:04d}"), first_name=f"P{i}")
+        for i in range(20)
+    ]
+    stitch(eng, strangers, "t")
+    loaded: list[int] = []
+    real = evidence.load_evidence
+
+    def counting(tx, keys, customer_ids=()):  # type: ignore[no-untyped-def]
+        found = real(tx, keys, customer_ids)
+        loaded.append(len(found.identifiers))
+        return found
+
+    monkeypatch.setattr(evidence, "load_evidence", counting)
+    stitch(eng, [obs("crm-1", ("crm_id", "C1"), **JANE)], "t")
+    [shop] = stitch(eng, [obs("shop-1", ("email", "none@none.com"), hours=24, **JANE)], "t")
+    assert loaded == []  # nothing was re-resolved
+    assert shop.customer_id is None and shop.placeholders == ["email:none@none.com"]
+    decisions = link_decisions(eng.store)
+    assert decisions[("crm_id:C1", "email:none@none.com")] == (
+        "rejected",
+        "placeholder: the email value may not link",
+    )
+    assert len(partition(eng.store)) == 21
+    # seen together at last, the link is observed: only its live end is re-resolved
+    stitch(eng, [obs("crm-2", ("crm_id", "C1"), ("email", "none@none.com"), hours=48)], "t")
+    assert loaded and max(loaded) < 5
+    assert link_decisions(eng.store)[("crm_id:C1", "email:none@none.com")][0] == "rejected"
+    assert not verify(eng).drift
+
+
+def _mailbox(who: int, box: int) -> str:
+    """A person's mailbox; box 5 is the placeholder shop assistants type for "no e-mail"."""
+    return "none@none.com" if box == 5 else f"p{who}-{box}@x.com"
+
+
 PEOPLE = [
     {**JANE},
     {**JANE, "first_name": "Jnae", "birth_date": "1990-03-02"},
@@ -268,7 +310,7 @@ PEOPLE = [
 )
 def test_arrival_order_and_batching_do_not_change_what_person_evidence_joins(specs, seed):
     records = [
-        obs(f"r{i}", ("email", f"p{who}-{box}@x.com"), hours=24 * day, **PEOPLE[who])
+        obs(f"r{i}", ("email", _mailbox(who, box)), hours=24 * day, **PEOPLE[who])
         for i, (who, box, day) in enumerate(specs)
     ]
     results = []
