@@ -346,6 +346,30 @@ def test_a_nickname_meets_the_full_name_and_a_register_of_the_past_its_dates() -
     assert not set(blocking_keys(stranger)) & set(blocking_keys(full))
 
 
+def test_a_common_name_finds_nobody_while_keys_with_a_birth_date_still_do() -> None:
+    """Once more records than `block_limit` share a name, its key is not read: the name-only
+    proposals for review stop, and a record with the birth date still meets its match."""
+    eng = engine(policy=load_policy("[match]\nblock_limit = 3\n"))
+    namesakes = [
+        obs(f"n{i}", ("email", f"js{i}@x.com"), first_name="John", last_name="Smith", city="Leeds")
+        for i in range(3)
+    ]
+    stitch(eng, namesakes, "t")
+    assert sum(link.proposal for link in all_links(eng.store)) == 3  # the three pairs, for review
+    born = {"first_name": "John", "last_name": "Smith", "birth_date": "1970-05-06"}
+    stitch(eng, [obs("b1", ("email", "john.smith@y.com"), postcode="LS1 4AP", **born)], "t")
+    # four records now share the name: a fifth meets none of them under it
+    stitch(eng, [obs("n9", ("email", "js9@x.com"), hours=1, **namesakes[0].attributes)], "t")
+    assert sum(link.proposal for link in all_links(eng.store)) == 3
+    # ...but meets the record with its birth date and postcode under the keys holding them
+    [again] = stitch(eng, [obs("b2", ("email", "jsmith@z.com"), postcode="LS1 4AP", **born)], "t")
+    [first] = stitch(
+        eng, [obs("b1", ("email", "john.smith@y.com"), postcode="LS1 4AP", **born)], "t"
+    )
+    assert again.customer_id == first.customer_id
+    assert not verify(eng).drift
+
+
 def test_blocking_keys_survive_one_typo() -> None:
     typo = person_record({**JANE, "last_name": "Dow", "birth_date": "1990-02-04"})
     assert set(blocking_keys(person_record(JANE))) & set(blocking_keys(typo))
