@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -319,40 +319,43 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks, SqliteRetention):
         )
         return [_stored_observation(row) for row in rows]
 
-    def _each_key(
-        self, keys: Collection[str], term: str, params: Callable[[str], Sequence[Any]]
-    ) -> Iterator[Any]:
-        """The rows of ``term`` for every key: one indexed range a key, the terms UNION ALL'd
-        in chunks (one statement for a record's few keys; SQLite allows 500 terms a compound
-        select)."""
-        ordered = sorted(set(keys))
+    def crowded_blocks(self, blocks: Collection[str], limit: int) -> set[str]:
+        # one indexed range a key, stopped one record past the limit
+        ordered = sorted(set(blocks))
+        crowded: set[str] = set()
         for start in range(0, len(ordered), _KEYS_A_STATEMENT):
             chunk = ordered[start : start + _KEYS_A_STATEMENT]
-            yield from self.conn.execute(
-                " UNION ALL ".join([term] * len(chunk)),
-                [value for key in chunk for value in params(key)],
+            term = (
+                "SELECT ? WHERE (SELECT count(*) FROM "
+                "(SELECT 1 FROM person_blocks WHERE block = ? LIMIT ?)) > ?"
             )
-
-    def crowded_blocks(self, blocks: Collection[str], limit: int) -> set[str]:
-        # each key counted only up to one record past the limit
-        term = (
-            "SELECT ? WHERE (SELECT count(*) FROM "
-            "(SELECT 1 FROM person_blocks WHERE block = ? LIMIT ?)) > ?"
-        )
-        rows = self._each_key(blocks, term, lambda block: (block, block, limit + 1, limit))
-        return {row[0] for row in rows}
+            rows = self.conn.execute(
+                " UNION ALL ".join([term] * len(chunk)),
+                [v for block in chunk for v in (block, block, limit + 1, limit)],
+            )
+            crowded.update(row[0] for row in rows)
+        return crowded
 
     def person_candidates(self, blocks: Collection[str], per_block: int) -> list[StoredObservation]:
         """Observations filed under any of these blocking keys, at most ``per_block`` a key."""
         if not blocks:
             return []
-        # stopped at the cap: a window over whole keys cost what the largest keys hold, and
-        # those grow with the store
-        term = (
-            "SELECT * FROM (SELECT observation FROM person_blocks WHERE block = ? "
-            "ORDER BY observation LIMIT ?)"
-        )
-        ids = {row[0] for row in self._each_key(blocks, term, lambda block: (block, per_block))}
+        # one indexed range a key, stopped at the cap: a window over whole keys cost what the
+        # largest keys hold, and those grow with the store. Keys go UNION ALL'd in chunks
+        # (one statement for a record's few keys; SQLite allows 500 terms a compound select)
+        ordered = sorted(blocks)
+        ids: set[str] = set()
+        for start in range(0, len(ordered), _KEYS_A_STATEMENT):
+            chunk = ordered[start : start + _KEYS_A_STATEMENT]
+            term = (
+                "SELECT * FROM (SELECT observation FROM person_blocks WHERE block = ? "
+                "ORDER BY observation LIMIT ?)"
+            )
+            rows = self.conn.execute(
+                " UNION ALL ".join([term] * len(chunk)),
+                [value for block in chunk for value in (block, per_block)],
+            )
+            ids.update(row[0] for row in rows)
         if not ids:
             return []
         rows = self.conn.execute(
