@@ -12,7 +12,6 @@ from app.services.evidence import reresolve
 from app.store.protocol import GraphWriter, Pair, StoredObservation
 from resolvers.identity.changes import ChangeSet, Observation
 from resolvers.identity.evidence import LinkRecord, LinkState
-from resolvers.identity.person.blocking import name_only
 from resolvers.identity.person.proposals import (
     PersonEvidence,
     anchor_of,
@@ -49,11 +48,11 @@ def match_in(
     if not fresh:
         return None
     now = engine.clock()
+    blocks = sorted({b for e in fresh for b in e.blocks})
     mine = {e.id for e in fresh}
     # read what was filed before this batch, then file the batch: its own records are compared
     # in memory (propose), never read back and decoded from the store
-    others, crowded = candidates(tx, {b for e in fresh for b in e.blocks}, engine)
-    others = [o for o in others if o.id not in mine]
+    others = [o for o in tx.person_candidates(blocks, policy.match.block_limit) if o.id not in mine]
     tx.apply(ChangeSet(at=now, person_blocks={e.id: e.blocks for e in fresh}))
     stored: list[PersonEvidence] = []
     for other in others:
@@ -62,7 +61,7 @@ def match_in(
         )
         if found is not None:
             stored.append(found)
-    proposals = propose(fresh, stored, policy, crowded)
+    proposals = propose(fresh, stored, policy)
     if not proposals:
         return None
     changes = link_changes(proposals, tx.links(proposals.keys()))
@@ -97,16 +96,6 @@ def match_in(
     return reresolve(tx, engine, seeds, (), actor=actor, reason=MATCH_REASON)
 
 
-def candidates(
-    tx: GraphWriter, blocks: Collection[str], engine: Engine
-) -> tuple[list[StoredObservation], set[str]]:
-    """The stored records filed under these blocking keys, and the keys left unread: those of
-    names alone that more records than ``block_limit`` are filed under (a common name)."""
-    limit = engine.policy.match.block_limit
-    crowded = tx.crowded_blocks(sorted(b for b in blocks if name_only(b)), limit)
-    return tx.person_candidates(sorted(set(blocks) - crowded), limit), crowded
-
-
 def rematch_in(
     tx: GraphWriter,
     engine: Engine,
@@ -134,10 +123,10 @@ def rematch_in(
     proposals = {}
     if policy.match.enabled and owned:
         tx.apply(ChangeSet(at=now, person_blocks={e.id: e.blocks for e in owned}))
+        blocks = sorted({b for e in owned for b in e.blocks})
         mine = {e.id for e in owned}
         stored = []
-        others, crowded = candidates(tx, {b for e in owned for b in e.blocks}, engine)
-        for other in others:
+        for other in tx.person_candidates(blocks, policy.match.block_limit):
             if other.id in mine:
                 continue
             anchor = anchor_of(other.identifiers, policy)
@@ -146,7 +135,7 @@ def rematch_in(
             )
             if found is not None:
                 stored.append(found)
-        proposals = propose(owned, stored, policy, crowded)
+        proposals = propose(owned, stored, policy)
     changes = relink(set(anchors), proposals, links)
     if changes.links or changes.deleted:
         tx.apply(

@@ -133,10 +133,6 @@ class GraphReader(SegmentReads, WebhookReads, RetentionReads, Protocol):
         in id order."""
         ...
 
-    def crowded_blocks(self, blocks: Collection[str], limit: int) -> set[str]:
-        """Those of these blocking keys filed under by more than ``limit`` observations."""
-        ...
-
     def history(
         self, customer_ids: Collection[str], limit: int, before: int | None
     ) -> list[AuditRecord]:

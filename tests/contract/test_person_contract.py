@@ -92,24 +92,6 @@ def test_each_key_offers_its_first_records_up_to_the_cap(store: Store) -> None:
         assert [o.id for o in found] == wanted
 
 
-def test_a_key_is_crowded_when_more_records_than_the_limit_are_filed_under_it(
-    store: Store,
-) -> None:
-    engine = engine_for(store)
-    stitch(engine, [obs(f"r{i}", ("email", f"x{i}@m.com"), city="Taipei") for i in range(4)], "t")
-    blocks = {"r0": ("k:a", "k:b"), "r1": ("k:a",), "r2": ("k:a", "k:b"), "r3": ("k:c",)}
-    store.write(lambda tx: tx.apply(ChangeSet(at=NOW, person_blocks=blocks)))
-    keys = ["k:c", "k:a", "k:b", "k:z"]
-    for limit, crowded in (
-        (0, {"k:a", "k:b", "k:c"}),
-        (1, {"k:a", "k:b"}),
-        (2, {"k:a"}),
-        (3, set()),
-    ):
-        assert store.read(lambda tx, n=limit: tx.crowded_blocks(keys, n)) == crowded
-    assert store.read(lambda tx: tx.crowded_blocks([], 1)) == set()
-
-
 def test_reresolve_makes_person_links_again_under_new_weights(store: Store) -> None:
     engine = engine_for(store)
     stitch(engine, [obs("crm-1", ("crm_id", "C1"), **JANE)], "t")

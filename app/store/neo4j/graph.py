@@ -194,12 +194,6 @@ class Neo4jGraph(Neo4jSegments, Neo4jWebhooks, Neo4jRetention):
         found = [records.stored_observation_of(row["o"]) for row in rows]
         return sorted(found, key=lambda o: o.id)
 
-    def crowded_blocks(self, blocks: Collection[str], limit: int) -> set[str]:
-        if not blocks:
-            return set()
-        rows = self.fetch(Query.READ_CROWDED_BLOCKS, blocks=sorted(set(blocks)), limit=limit)
-        return {row["key"] for row in rows}
-
     def history(
         self, customer_ids: Collection[str], limit: int, before: int | None
     ) -> list[AuditRecord]:

@@ -34,7 +34,6 @@ class Query(StrEnum):
     READ_CHANGES_OF = "read_changes_of"
     READ_LAST_CHANGE = "read_last_change"
     READ_PERSON_CANDIDATES = "read_person_candidates"
-    READ_CROWDED_BLOCKS = "read_crowded_blocks"
     # transaction handle: writes, in ChangeSet order
     REPOINT_MEMBERS = "repoint_members"
     CREATE_IDENTIFIERS = "create_identifiers"

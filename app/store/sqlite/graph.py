@@ -319,23 +319,6 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks, SqliteRetention):
         )
         return [_stored_observation(row) for row in rows]
 
-    def crowded_blocks(self, blocks: Collection[str], limit: int) -> set[str]:
-        # one indexed range a key, stopped one record past the limit
-        ordered = sorted(set(blocks))
-        crowded: set[str] = set()
-        for start in range(0, len(ordered), _KEYS_A_STATEMENT):
-            chunk = ordered[start : start + _KEYS_A_STATEMENT]
-            term = (
-                "SELECT ? WHERE (SELECT count(*) FROM "
-                "(SELECT 1 FROM person_blocks WHERE block = ? LIMIT ?)) > ?"
-            )
-            rows = self.conn.execute(
-                " UNION ALL ".join([term] * len(chunk)),
-                [v for block in chunk for v in (block, block, limit + 1, limit)],
-            )
-            crowded.update(row[0] for row in rows)
-        return crowded
-
     def person_candidates(self, blocks: Collection[str], per_block: int) -> list[StoredObservation]:
         """Observations filed under any of these blocking keys, at most ``per_block`` a key."""
         if not blocks:

@@ -22,20 +22,6 @@ KEY_FIELDS = {
 }
 
 
-# Keys of names alone. One that more records than the policy's `block_limit` are filed
-# under is a common name, and finds nobody: it is not read at all. On 1 M generated people
-# (4.4 M records) these were nine in ten of the keys past the limit; skipping them read 55 %
-# fewer candidates and lost none of 149 matches (docs/performance.md). Keys that also hold a
-# birth date or a postcode are read up to the limit, so that a customer with hundreds of
-# records of their own is still found under them.
-NAME_ONLY = frozenset({"nn"})
-
-
-def name_only(key: str) -> bool:
-    """Whether a blocking key is built from names alone (skipped once crowded)."""
-    return key.split(":", 1)[0] in NAME_ONLY
-
-
 def fields_of(key: str) -> tuple[str, ...]:
     """The fields a blocking key is built from."""
     return KEY_FIELDS[key.split(":", 1)[0]]

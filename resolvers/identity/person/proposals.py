@@ -119,19 +119,14 @@ class EvidenceMemo:
 
 
 def propose(
-    fresh: Sequence[PersonEvidence],
-    stored: Sequence[PersonEvidence],
-    policy: MergePolicy,
-    crowded: Collection[str] = frozenset(),
+    fresh: Sequence[PersonEvidence], stored: Sequence[PersonEvidence], policy: MergePolicy
 ) -> dict[Pair, Proposal]:
-    """Score each fresh record against the records sharing a blocking key with it, the
-    ``crowded`` keys aside (keys too common to find anyone by: they pair nobody)."""
+    """Score each fresh record against the records sharing a blocking key with it."""
     rule = policy.match
     by_block: dict[str, list[PersonEvidence]] = {}
     for other in {e.id: e for e in (*stored, *fresh)}.values():
         for block in other.blocks:
-            if block not in crowded:
-                by_block.setdefault(block, []).append(other)
+            by_block.setdefault(block, []).append(other)
     seen: set[tuple[str, str]] = set()
     out: dict[Pair, Proposal] = {}
     for mine in fresh:
