@@ -59,7 +59,8 @@ PHASES: list[tuple[Any, str, str]] = [
     (SqliteGraph, "links", "store: read links"),
     (SqliteGraph, "links_touching", "store: read links touching"),
     (SqliteGraph, "members", "store: read members"),
-    (SqliteGraph, "person_candidates", "store: read person candidates"),
+    (SqliteGraph, "block_members", "store: read person candidates"),
+    (SqliteGraph, "stored_observations", "store: read person candidates"),
 ]
 
 

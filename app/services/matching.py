@@ -12,6 +12,7 @@ from app.services.evidence import reresolve
 from app.store.protocol import GraphWriter, Pair, StoredObservation
 from resolvers.identity.changes import ChangeSet, Observation
 from resolvers.identity.evidence import LinkRecord, LinkState
+from resolvers.identity.person.blocking import closed_keys
 from resolvers.identity.person.proposals import (
     PersonEvidence,
     anchor_of,
@@ -48,20 +49,19 @@ def match_in(
     if not fresh:
         return None
     now = engine.clock()
-    blocks = sorted({b for e in fresh for b in e.blocks})
-    mine = {e.id for e in fresh}
     # read what was filed before this batch, then file the batch: its own records are compared
     # in memory (propose), never read back and decoded from the store
-    others = [o for o in tx.person_candidates(blocks, policy.match.block_limit) if o.id not in mine]
-    tx.apply(ChangeSet(at=now, person_blocks={e.id: e.blocks for e in fresh}))
+    filings = {e.id: e.blocks for e in fresh}
+    others, closed = candidates(tx, filings, engine, filed=False)
+    tx.apply(ChangeSet(at=now, person_blocks=filings))
     stored: list[PersonEvidence] = []
-    for other in others:
+    for record, member_of in others:
         found = memo.evidence(
-            other.id, other.observed_at, other.identifiers, other.attributes, policy
+            record.id, record.observed_at, record.identifiers, record.attributes, policy
         )
         if found is not None:
-            stored.append(found)
-    proposals = propose(fresh, stored, policy)
+            stored.append(offered_by(found, member_of))
+    proposals = propose(fresh, stored, policy, closed)
     if not proposals:
         return None
     changes = link_changes(proposals, tx.links(proposals.keys()))
@@ -96,6 +96,33 @@ def match_in(
     return reresolve(tx, engine, seeds, (), actor=actor, reason=MATCH_REASON)
 
 
+def candidates(
+    tx: GraphWriter, filings: Mapping[str, Sequence[str]], engine: Engine, *, filed: bool
+) -> tuple[list[tuple[StoredObservation, set[str]]], set[tuple[str, str]]]:
+    """The members of the keys these records (record id -> keys) may use, each with those
+    of the keys it is a member of, and the filings the records may not use: keys with
+    ``block_limit`` or more smaller ids filed under them (``closed_keys``)."""
+    limit = engine.policy.match.block_limit
+    members = tx.block_members({k for keys in filings.values() for k in keys}, limit)
+    closed = closed_keys(filings, members, limit, filed=filed)
+    offered: dict[str, set[str]] = {}
+    for oid, keys in filings.items():
+        for key in keys:
+            if (key, oid) not in closed:
+                for member in members.get(key, ()):
+                    offered.setdefault(member, set()).add(key)
+    records = tx.stored_observations([m for m in offered if m not in filings])
+    return [(record, offered[record.id]) for record in records], closed
+
+
+def offered_by(found: PersonEvidence, member_of: set[str]) -> PersonEvidence:
+    """A stored record's evidence, filed only under the keys it is a member of (those that
+    offered it): under any other it meets nobody, as a fresh record would not meet it."""
+    if member_of.issuperset(found.blocks):
+        return found
+    return replace(found, blocks=tuple(b for b in found.blocks if b in member_of))
+
+
 def rematch_in(
     tx: GraphWriter,
     engine: Engine,
@@ -122,20 +149,18 @@ def rematch_in(
                 owned.append(found)
     proposals = {}
     if policy.match.enabled and owned:
-        tx.apply(ChangeSet(at=now, person_blocks={e.id: e.blocks for e in owned}))
-        blocks = sorted({b for e in owned for b in e.blocks})
-        mine = {e.id for e in owned}
+        filings = {e.id: e.blocks for e in owned}
+        tx.apply(ChangeSet(at=now, person_blocks=filings))
         stored = []
-        for other in tx.person_candidates(blocks, policy.match.block_limit):
-            if other.id in mine:
-                continue
-            anchor = anchor_of(other.identifiers, policy)
+        others, closed = candidates(tx, filings, engine, filed=True)
+        for record, member_of in others:
+            anchor = anchor_of(record.identifiers, policy)
             found = evidence_of(
-                other.id, other.observed_at, anchor, person_record(other.attributes)
+                record.id, record.observed_at, anchor, person_record(record.attributes)
             )
             if found is not None:
-                stored.append(found)
-        proposals = propose(owned, stored, policy)
+                stored.append(offered_by(found, member_of))
+        proposals = propose(owned, stored, policy, closed)
     changes = relink(set(anchors), proposals, links)
     if changes.links or changes.deleted:
         tx.apply(

@@ -128,9 +128,13 @@ class GraphReader(SegmentReads, WebhookReads, RetentionReads, Protocol):
         """Observations carrying any of these identifiers, newest first."""
         ...
 
-    def person_candidates(self, blocks: Collection[str], per_block: int) -> list[StoredObservation]:
-        """Observations filed under any of these blocking keys, at most ``per_block`` a key,
-        in id order."""
+    def block_members(self, blocks: Collection[str], per_block: int) -> dict[str, list[str]]:
+        """The first ``per_block`` observation ids by id filed under each of these blocking
+        keys, in id order (a key nothing is filed under is left out)."""
+        ...
+
+    def stored_observations(self, ids: Collection[str]) -> list[StoredObservation]:
+        """These observations as stored, in id order (ids not stored are left out)."""
         ...
 
     def history(

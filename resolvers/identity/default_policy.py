@@ -184,7 +184,8 @@ gender = "most_frequent"
 #   lower        from here up to `upper`, a proposal in the review queue; below, nothing
 #   veto         fields on which a `different` level rules a match out (twins share all
 #                but a given name; one person keeps one birth date)
-#   block_limit  candidates read per blocking key (keys shared by more records are capped)
+#   block_limit  a blocking key's members: its first records by id; a later record uses the
+#                key no more (a common name or date finds an arbitrary sample past it)
 #   fields       m and u per field, each [exact, close, different]
 #   frequencies  per name field, each value's share of records: agreeing on a common
 #                value weighs log2(m / share) instead of log2(m / u)

@@ -58,17 +58,24 @@ def test_a_cut_matched_link_stays_cut(store: Store) -> None:
     assert not verify(engine).drift
 
 
-def test_person_candidates_are_found_by_blocking_key_and_capped(store: Store) -> None:
+def test_block_members_are_each_keys_first_records_by_id(store: Store) -> None:
     engine = engine_for(store)
     stitch(engine, [obs(f"r{i}", ("email", f"x{i}@m.com"), city="Taipei") for i in range(3)], "t")
     blocks = {"r0": ("k:a", "k:b"), "r1": ("k:a",), "r2": ("k:c",)}
     store.write(lambda tx: tx.apply(ChangeSet(at=NOW, person_blocks=blocks)))
     store.write(lambda tx: tx.apply(ChangeSet(at=NOW, person_blocks=blocks)))  # idempotent
-    found = store.read(lambda tx: tx.person_candidates(["k:a", "k:z"], 10))
-    assert [o.id for o in found] == ["r0", "r1"]
-    assert found[0].attributes == {"city": "Taipei"}
-    capped = store.read(lambda tx: tx.person_candidates(["k:a", "k:c"], 1))
-    assert [o.id for o in capped] == ["r0", "r2"]
+    found = store.read(lambda tx: tx.block_members(["k:a", "k:b", "k:z"], 10))
+    assert found == {"k:a": ["r0", "r1"], "k:b": ["r0"]}
+    assert store.read(lambda tx: tx.block_members(["k:a", "k:c"], 1)) == {
+        "k:a": ["r0"],
+        "k:c": ["r2"],
+    }
+    assert store.read(lambda tx: tx.block_members([], 3)) == {}
+    records = store.read(lambda tx: tx.stored_observations(["r2", "r0", "nope"]))
+    assert [o.id for o in records] == ["r0", "r2"]
+    assert records[0].attributes == {"city": "Taipei"}
+    assert records[0].identifiers == ("email:x0@m.com",)
+    assert store.read(lambda tx: tx.stored_observations([])) == []
 
 
 def test_each_key_offers_its_first_records_up_to_the_cap(store: Store) -> None:
@@ -87,9 +94,8 @@ def test_each_key_offers_its_first_records_up_to_the_cap(store: Store) -> None:
     store.write(lambda tx: tx.apply(ChangeSet(at=NOW, person_blocks=blocks)))
     for cap in (1, 2, 3, 8):
         filed = {k: sorted(r for r, ks in blocks.items() if k in ks) for k in ("k:a", "k:c")}
-        wanted = sorted({r for records in filed.values() for r in records[:cap]})
-        found = store.read(lambda tx, cap=cap: tx.person_candidates(["k:c", "k:a", "k:z"], cap))
-        assert [o.id for o in found] == wanted
+        found = store.read(lambda tx, cap=cap: tx.block_members(["k:c", "k:a", "k:z"], cap))
+        assert found == {k: records[:cap] for k, records in filed.items()}
 
 
 def test_reresolve_makes_person_links_again_under_new_weights(store: Store) -> None:

@@ -27,7 +27,7 @@ from resolvers.identity.person import (
     person_record,
     score,
 )
-from resolvers.identity.person.blocking import blocking_keys
+from resolvers.identity.person.blocking import blocking_keys, closed_keys
 from resolvers.identity.person.proposals import review_reason
 from resolvers.identity.person.record import birth_date, name_text
 from resolvers.identity.person.scoring import screen
@@ -419,6 +419,55 @@ def test_a_crowd_of_namesakes_arriving_one_by_one_keeps_its_links_on_reresolve()
     reresolve_store(eng, "steward", page_size=2)
     assert links() == before and partition(eng.store) == joined
     assert not verify(eng).drift
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, len(PEOPLE) - 1), st.integers(0, 5)), max_size=12),
+    st.integers(1, 3),
+    st.integers(2, 5),
+    st.integers(1, 4),
+)
+def test_past_the_block_limit_batches_and_reresolve_pair_as_one_by_one(specs, limit, size, page):
+    """With room for 1-3 records a key, keys fill at once. Records arriving one at a time
+    (ids rising), the same records in batches, and the first store re-resolved under the
+    same policy give the same links and customers (the old cap, which read a key's first
+    records for every later one, failed a third of such cases)."""
+    policy = load_policy(f"[match]\nblock_limit = {limit}\n")
+    records = [
+        obs(f"r{i:02d}", ("email", _mailbox(who, box)), hours=i, **PEOPLE[who])
+        for i, (who, box) in enumerate(specs)
+    ]
+
+    def build(step: int) -> Engine:
+        eng = engine(policy=policy)
+        for i in range(0, len(records), step):
+            stitch(eng, records[i : i + step], "t")
+        return eng
+
+    def state(eng: Engine) -> tuple[object, ...]:
+        links = sorted((x.a, x.b, x.state.value, x.reason) for x in all_links(eng.store))
+        return links, partition(eng.store)
+
+    one = build(1)
+    built = state(one)
+    assert state(build(size)) == built
+    reresolve_store(one, "steward", page_size=page)
+    assert state(one) == built
+
+
+def test_a_record_uses_a_key_while_fewer_than_the_limit_smaller_ids_are_filed() -> None:
+    key, date = "nn:jn:sm0", "d:1970-05-06"
+    filings = {"b": (key, date), "a": (key,), "c": (key,)}
+    members = {key: ["a0", "b0"], date: ["a9"]}  # the store's first records under each key
+    # not filed yet: a batch-mate with a smaller id counts as one more record ahead
+    assert closed_keys(filings, members, 4, filed=False) == {(key, "c")}
+    assert closed_keys(filings, members, 2, filed=False) == {(key, "b"), (key, "c")}
+    assert closed_keys(filings, members, 1, filed=False) == {(key, "b"), (key, "c"), (date, "b")}
+    # filed already: the store's members say it all ("a0" is ahead of "b", "b0" is not)
+    assert closed_keys(filings, members, 2, filed=True) == {(key, "c")}
+    assert closed_keys(filings, members, 1, filed=True) == {(key, "b"), (key, "c"), (date, "b")}
+    assert closed_keys(filings, {}, 1, filed=True) == set()
 
 
 def test_em_learns_that_true_pairs_agree_and_random_pairs_do_not() -> None:

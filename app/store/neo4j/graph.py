@@ -187,10 +187,16 @@ class Neo4jGraph(Neo4jSegments, Neo4jWebhooks, Neo4jRetention):
         found = [records.stored_observation_of(row["o"]) for row in rows]
         return sorted(found, key=lambda o: (o.observed_at, o.id), reverse=True)
 
-    def person_candidates(self, blocks: Collection[str], per_block: int) -> list[StoredObservation]:
+    def block_members(self, blocks: Collection[str], per_block: int) -> dict[str, list[str]]:
         if not blocks:
+            return {}
+        rows = self.fetch(Query.READ_BLOCK_MEMBERS, blocks=sorted(set(blocks)), limit=per_block)
+        return {row["key"]: sorted(row["ids"]) for row in rows if row["ids"]}
+
+    def stored_observations(self, ids: Collection[str]) -> list[StoredObservation]:
+        if not ids:
             return []
-        rows = self.fetch(Query.READ_PERSON_CANDIDATES, blocks=sorted(set(blocks)), limit=per_block)
+        rows = self.fetch(Query.READ_STORED_OBSERVATIONS, ids=sorted(set(ids)))
         found = [records.stored_observation_of(row["o"]) for row in rows]
         return sorted(found, key=lambda o: o.id)
 

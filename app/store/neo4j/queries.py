@@ -33,7 +33,8 @@ class Query(StrEnum):
     READ_CHANGES = "read_changes"
     READ_CHANGES_OF = "read_changes_of"
     READ_LAST_CHANGE = "read_last_change"
-    READ_PERSON_CANDIDATES = "read_person_candidates"
+    READ_BLOCK_MEMBERS = "read_block_members"
+    READ_STORED_OBSERVATIONS = "read_stored_observations"
     # transaction handle: writes, in ChangeSet order
     REPOINT_MEMBERS = "repoint_members"
     CREATE_IDENTIFIERS = "create_identifiers"

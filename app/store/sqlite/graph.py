@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from app.store.codec import decode_json, decode_time, encode_json, encode_time
-from app.store.protocol import AuditRecord, Pair, ReviewLabel, StoredObservation, TimelinePage
+from app.store.protocol import (
+    AuditRecord,
+    Pair,
+    ReviewLabel,
+    StoredObservation,
+    TimelinePage,
+)
 from app.store.sqlite.cache import TxLayer
 from app.store.sqlite.retention import SqliteRetention
 from app.store.sqlite.segments import SqliteSegments
@@ -35,7 +41,7 @@ LINK_COLUMNS = (
     "l.observations, l.decided_by, l.decided_at, ia.key, ib.key"
 )
 LINK_JOIN = "links l JOIN identifiers ia ON ia.id = l.a JOIN identifiers ib ON ib.id = l.b"
-_KEYS_A_STATEMENT = 200  # blocking keys read by one statement (person_candidates)
+_KEYS_A_STATEMENT = 200  # blocking keys read by one statement (block_members)
 _CUSTOMER_COLUMNS = (
     "id, anchor_key, anchor_first_seen_at, size, kind_counts, allowance, conflicts, linking, "
     "traits, created_at, updated_at"
@@ -319,32 +325,39 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks, SqliteRetention):
         )
         return [_stored_observation(row) for row in rows]
 
-    def person_candidates(self, blocks: Collection[str], per_block: int) -> list[StoredObservation]:
-        """Observations filed under any of these blocking keys, at most ``per_block`` a key."""
-        if not blocks:
-            return []
-        # one indexed range a key, stopped at the cap: a window over whole keys cost what the
-        # largest keys hold, and those grow with the store. Keys go UNION ALL'd in chunks
-        # (one statement for a record's few keys; SQLite allows 500 terms a compound select)
-        ordered = sorted(blocks)
-        ids: set[str] = set()
+    def _each(
+        self, keys: Collection[str], term: str, params: Callable[[str], Sequence[Any]]
+    ) -> Iterator[Any]:
+        """The rows of ``term`` for every key: one indexed range each, the terms UNION ALL'd
+        in chunks (one statement for a record's few keys; SQLite allows 500 terms a compound
+        select)."""
+        ordered = sorted(set(keys))
         for start in range(0, len(ordered), _KEYS_A_STATEMENT):
             chunk = ordered[start : start + _KEYS_A_STATEMENT]
-            term = (
-                "SELECT * FROM (SELECT observation FROM person_blocks WHERE block = ? "
-                "ORDER BY observation LIMIT ?)"
-            )
-            rows = self.conn.execute(
+            yield from self.conn.execute(
                 " UNION ALL ".join([term] * len(chunk)),
-                [value for block in chunk for value in (block, per_block)],
+                [value for key in chunk for value in params(key)],
             )
-            ids.update(row[0] for row in rows)
+
+    def block_members(self, blocks: Collection[str], per_block: int) -> dict[str, list[str]]:
+        # stopped at the cap: a window over whole keys cost what the largest keys hold, and
+        # those grow with the store
+        term = (
+            "SELECT * FROM (SELECT block, observation FROM person_blocks WHERE block = ? "
+            "ORDER BY observation LIMIT ?)"
+        )
+        members: dict[str, list[str]] = {}
+        for block, oid in self._each(blocks, term, lambda block: (block, per_block)):
+            members.setdefault(block, []).append(oid)
+        return {block: sorted(ids) for block, ids in members.items()}
+
+    def stored_observations(self, ids: Collection[str]) -> list[StoredObservation]:
         if not ids:
             return []
         rows = self.conn.execute(
             "SELECT id, source, observed_at, received_at, identifiers, attributes "
             "FROM observations WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-            (_json_list(ids),),
+            (_json_list(set(ids)),),
         )
         return [_stored_observation(row) for row in rows]
 

@@ -6,6 +6,9 @@ key, never a scan. Each key combines two traits, so one typo still leaves anothe
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
+
 import jellyfish
 
 from resolvers.identity.person.compare import canonical_names
@@ -20,6 +23,44 @@ KEY_FIELDS = {
     "gm": ("first_name", "birth_date"),
     "pf": ("postcode", "last_name"),
 }
+
+
+# The first `block_limit` records by id filed under a key are its members: a record uses a
+# key only while fewer than `block_limit` records with smaller ids are filed under it, and
+# meets under it only the key's members. Past the limit a key holds a common name or date
+# (hundreds of 陳怡君), whose later records would meet an arbitrary sample at a cost growing
+# with the store. Membership is a fact about the records, not about how full the store was
+# when one arrived, and it is symmetric: a fresh build and a re-resolution pair the same
+# records whenever ids rise with arrival.
+
+
+def closed_keys(
+    filings: Mapping[str, Sequence[str]],
+    members: Mapping[str, Sequence[str]],
+    limit: int,
+    *,
+    filed: bool,
+) -> set[tuple[str, str]]:
+    """The (key, record id) filings a record may not use: ``limit`` or more records with
+    smaller ids are filed under the key.
+
+    ``filings`` maps the ids of the records being matched to their keys; ``members`` holds
+    each key's first ``limit`` ids in the store (``block_members``). Unless the records are
+    ``filed`` already, those with smaller ids count for the others too, so that a batch
+    gives what the same records one at a time give.
+    """
+    by_key: dict[str, list[str]] = {}
+    for oid, keys in filings.items():
+        for key in keys:
+            by_key.setdefault(key, []).append(oid)
+    closed = set()
+    for key, ids in by_key.items():
+        stored = members.get(key, ())
+        for rank, oid in enumerate(sorted(ids)):
+            ahead = bisect_left(stored, oid) + (0 if filed else rank)
+            if ahead >= limit:
+                closed.add((key, oid))
+    return closed
 
 
 def fields_of(key: str) -> tuple[str, ...]:

@@ -119,18 +119,25 @@ class EvidenceMemo:
 
 
 def propose(
-    fresh: Sequence[PersonEvidence], stored: Sequence[PersonEvidence], policy: MergePolicy
+    fresh: Sequence[PersonEvidence],
+    stored: Sequence[PersonEvidence],
+    policy: MergePolicy,
+    closed: Collection[tuple[str, str]] = frozenset(),
 ) -> dict[Pair, Proposal]:
-    """Score each fresh record against the records sharing a blocking key with it."""
+    """Score each fresh record against the records sharing a blocking key with it; a
+    ``closed`` (key, record id) filing pairs the record with nobody under that key."""
     rule = policy.match
     by_block: dict[str, list[PersonEvidence]] = {}
     for other in {e.id: e for e in (*stored, *fresh)}.values():
         for block in other.blocks:
-            by_block.setdefault(block, []).append(other)
+            if (block, other.id) not in closed:
+                by_block.setdefault(block, []).append(other)
     seen: set[tuple[str, str]] = set()
     out: dict[Pair, Proposal] = {}
     for mine in fresh:
         for block in mine.blocks:
+            if (block, mine.id) in closed:
+                continue
             for other in by_block.get(block, ()):
                 ids = (mine.id, other.id) if mine.id < other.id else (other.id, mine.id)
                 if other.anchor == mine.anchor or ids in seen:
