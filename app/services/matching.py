@@ -115,6 +115,40 @@ def candidates(
     return [(record, offered[record.id]) for record in records], closed
 
 
+def file_all(engine: Engine, page_size: int, every_record: int) -> int:
+    """File every stored record with person evidence under its blocking keys (idempotent),
+    a page of identifiers' records a transaction; answers how many filings were written.
+
+    A re-resolution counts a key's members among the records filed; records stored while
+    matching was off, or before person evidence existed, are filed here first, so that a
+    page walked early does not take a place a record of a later page holds.
+    """
+    policy = engine.policy
+    after, filed = "", 0
+    while True:
+
+        def work(tx: GraphWriter, start: str = after) -> tuple[str | None, int]:
+            keys = tx.identifier_keys(start, page_size)
+            if not keys:
+                return None, 0
+            filings = {}
+            for record in tx.observations_of(keys, every_record):
+                anchor = anchor_of(record.identifiers, policy)
+                found = evidence_of(
+                    record.id, record.observed_at, anchor, person_record(record.attributes)
+                )
+                if found is not None:
+                    filings[record.id] = found.blocks
+            if filings:
+                tx.apply(ChangeSet(at=engine.clock(), person_blocks=filings))
+            return keys[-1], len(filings)
+
+        last, written = engine.store.write(work)
+        if last is None:
+            return filed
+        after, filed = last, filed + written
+
+
 def offered_by(found: PersonEvidence, member_of: set[str]) -> PersonEvidence:
     """A stored record's evidence, filed only under the keys it is a member of (those that
     offered it): under any other it meets nobody, as a fresh record would not meet it."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from app.engine import Engine
 from app.services.evidence import reresolve
-from app.services.matching import rematch_in
+from app.services.matching import file_all, rematch_in
 from app.store.protocol import GraphWriter, TornRead
 from resolvers.identity.changes import ChangeSet
 from resolvers.identity.evidence import IdentifierState, LinkRecord
@@ -59,6 +59,9 @@ def reresolve_store(
 ) -> ReresolveReport:
     """Walk every identifier; refresh and re-resolve a page per transaction."""
     report = ReresolveReport()
+    if engine.policy.match.enabled:
+        # every record filed before any page counts a key's members (docs/policy.md)
+        file_all(engine, page_size, ALL_RECORDS)
     settled: set[str] = set()  # customers re-resolved under the policy during this walk
     after = ""
     while True:

@@ -31,7 +31,7 @@ KEY_FIELDS = {
 # (hundreds of 陳怡君), whose later records would meet an arbitrary sample at a cost growing
 # with the store. Membership is a fact about the records, not about how full the store was
 # when one arrived, and it is symmetric: a fresh build and a re-resolution pair the same
-# records whenever ids rise with arrival.
+# records whenever ids rise with arrival, in the byte order of the id strings.
 
 
 def closed_keys(
