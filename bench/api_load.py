@@ -265,7 +265,9 @@ def bare_ceiling(seed: int, workdir: Path) -> float:
     from resolvers.identity.policy import load_policy
 
     raws = [raw_observation(b) for b in new_observations(20_000, seed + STITCH_SEED)]
-    bare = BareStitcher(str(workdir / f"bare-{seed}.db"), Normaliser(load_policy(None), "TW"))
+    # a fresh file every time: a run of several sizes measures the ceiling once per size
+    path = workdir / f"bare-{seed}-{time.monotonic_ns()}.db"
+    bare = BareStitcher(str(path), Normaliser(load_policy(None), "TW"))
     started = time.perf_counter()
     for i in range(0, len(raws), 1000):
         bare.ingest(raws[i : i + 1000])
