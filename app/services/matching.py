@@ -17,6 +17,7 @@ from resolvers.identity.person.proposals import (
     PersonEvidence,
     anchor_of,
     evidence_of,
+    keeping,
     link_changes,
     propose,
     relink,
@@ -52,7 +53,7 @@ def match_in(
     # read what was filed before this batch, then file the batch: its own records are compared
     # in memory (propose), never read back and decoded from the store
     filings = {e.id: e.blocks for e in fresh}
-    others, closed = candidates(tx, filings, engine, filed=False)
+    others, usable = candidates(tx, filings, engine, filed=False)
     tx.apply(ChangeSet(at=now, person_blocks=filings))
     stored: list[PersonEvidence] = []
     for record, member_of in others:
@@ -60,8 +61,9 @@ def match_in(
             record.id, record.observed_at, record.identifiers, record.attributes, policy
         )
         if found is not None:
-            stored.append(offered_by(found, member_of))
-    proposals = propose(fresh, stored, policy, closed)
+            stored.append(keeping(found, member_of))
+    fresh = [keeping(e, usable[e.id]) for e in fresh]
+    proposals = propose(fresh, stored, policy)
     if not proposals:
         return None
     changes = link_changes(proposals, tx.links(proposals.keys()))
@@ -98,21 +100,21 @@ def match_in(
 
 def candidates(
     tx: GraphWriter, filings: Mapping[str, Sequence[str]], engine: Engine, *, filed: bool
-) -> tuple[list[tuple[StoredObservation, set[str]]], set[tuple[str, str]]]:
-    """The members of the keys these records (record id -> keys) may use, each with those
-    of the keys it is a member of, and the filings the records may not use: keys with
-    ``block_limit`` or more smaller ids filed under them (``closed_keys``)."""
+) -> tuple[list[tuple[StoredObservation, set[str]]], dict[str, set[str]]]:
+    """The members of the keys these records (record id -> keys) may use, each with the keys
+    it is a member of; and, by record id, the keys each of these records may use: not those
+    with ``block_limit`` or more smaller ids filed under them (``closed_keys``)."""
     limit = engine.policy.match.block_limit
     members = tx.block_members({k for keys in filings.values() for k in keys}, limit)
     closed = closed_keys(filings, members, limit, filed=filed)
+    usable = {oid: {k for k in keys if (k, oid) not in closed} for oid, keys in filings.items()}
     offered: dict[str, set[str]] = {}
-    for oid, keys in filings.items():
+    for keys in usable.values():
         for key in keys:
-            if (key, oid) not in closed:
-                for member in members.get(key, ()):
-                    offered.setdefault(member, set()).add(key)
+            for member in members.get(key, ()):
+                offered.setdefault(member, set()).add(key)
     records = tx.stored_observations([m for m in offered if m not in filings])
-    return [(record, offered[record.id]) for record in records], closed
+    return [(record, offered[record.id]) for record in records], usable
 
 
 def file_all(engine: Engine, page_size: int, every_record: int) -> int:
@@ -149,14 +151,6 @@ def file_all(engine: Engine, page_size: int, every_record: int) -> int:
         after, filed = last, filed + written
 
 
-def offered_by(found: PersonEvidence, member_of: set[str]) -> PersonEvidence:
-    """A stored record's evidence, filed only under the keys it is a member of (those that
-    offered it): under any other it meets nobody, as a fresh record would not meet it."""
-    if member_of.issuperset(found.blocks):
-        return found
-    return replace(found, blocks=tuple(b for b in found.blocks if b in member_of))
-
-
 def rematch_in(
     tx: GraphWriter,
     engine: Engine,
@@ -186,15 +180,16 @@ def rematch_in(
         filings = {e.id: e.blocks for e in owned}
         tx.apply(ChangeSet(at=now, person_blocks=filings))
         stored = []
-        others, closed = candidates(tx, filings, engine, filed=True)
+        others, usable = candidates(tx, filings, engine, filed=True)
         for record, member_of in others:
             anchor = anchor_of(record.identifiers, policy)
             found = evidence_of(
                 record.id, record.observed_at, anchor, person_record(record.attributes)
             )
             if found is not None:
-                stored.append(offered_by(found, member_of))
-        proposals = propose(owned, stored, policy, closed)
+                stored.append(keeping(found, member_of))
+        owned = [keeping(e, usable[e.id]) for e in owned]
+        proposals = propose(owned, stored, policy)
     changes = relink(set(anchors), proposals, links)
     if changes.links or changes.deleted:
         tx.apply(

@@ -119,25 +119,18 @@ class EvidenceMemo:
 
 
 def propose(
-    fresh: Sequence[PersonEvidence],
-    stored: Sequence[PersonEvidence],
-    policy: MergePolicy,
-    closed: Collection[tuple[str, str]] = frozenset(),
+    fresh: Sequence[PersonEvidence], stored: Sequence[PersonEvidence], policy: MergePolicy
 ) -> dict[Pair, Proposal]:
-    """Score each fresh record against the records sharing a blocking key with it; a
-    ``closed`` (key, record id) filing pairs the record with nobody under that key."""
+    """Score each fresh record against the records sharing a blocking key with it."""
     rule = policy.match
     by_block: dict[str, list[PersonEvidence]] = {}
     for other in {e.id: e for e in (*stored, *fresh)}.values():
         for block in other.blocks:
-            if (block, other.id) not in closed:
-                by_block.setdefault(block, []).append(other)
+            by_block.setdefault(block, []).append(other)
     seen: set[tuple[str, str]] = set()
     out: dict[Pair, Proposal] = {}
     for mine in fresh:
         for block in mine.blocks:
-            if (block, mine.id) in closed:
-                continue
             for other in by_block.get(block, ()):
                 ids = (mine.id, other.id) if mine.id < other.id else (other.id, mine.id)
                 if other.anchor == mine.anchor or ids in seen:
@@ -158,6 +151,13 @@ def propose(
                 found = Proposal(pair, decision, scored, at, sample)
                 out[pair] = _better(out.get(pair), found)
     return out
+
+
+def keeping(found: PersonEvidence, keys: Collection[str]) -> PersonEvidence:
+    """The record's evidence under those of its blocking keys it may use: under the others
+    it meets nobody (``closed_keys``; a stored record uses the keys it is a member of)."""
+    kept = tuple(b for b in found.blocks if b in keys)
+    return found if len(kept) == len(found.blocks) else replace(found, blocks=kept)
 
 
 def _better(old: Proposal | None, new: Proposal) -> Proposal:
