@@ -117,38 +117,44 @@ def candidates(
     return [(record, offered[record.id]) for record in records], usable
 
 
-def file_all(engine: Engine, page_size: int, every_record: int) -> int:
-    """File every stored record with person evidence under its blocking keys (idempotent),
-    a page of identifiers' records a transaction; answers how many filings were written.
+def file_page(
+    tx: GraphWriter, engine: Engine, after: str, size: int, every_record: int
+) -> tuple[str | None, int]:
+    """File the records of the next page of identifiers under their blocking keys
+    (idempotent): the page's last key (None past the end) and the filings written.
 
-    A re-resolution counts a key's members among the records filed; records stored while
-    matching was off, or before person evidence existed, are filed here first, so that a
-    page walked early does not take a place a record of a later page holds.
+    A re-resolution counts a key's members among the records filed, so every walk that
+    re-makes person links (``c360 reresolve``, a policy preview) files every record first:
+    records stored while matching was off, or before person evidence existed, have none,
+    and a page walked early would take a place a record of a later page holds.
     """
+    keys = tx.identifier_keys(after, size)
+    if not keys:
+        return None, 0
     policy = engine.policy
-    after, filed = "", 0
-    while True:
+    filings = {}
+    for record in tx.observations_of(keys, every_record):
+        anchor = anchor_of(record.identifiers, policy)
+        found = evidence_of(record.id, record.observed_at, anchor, person_record(record.attributes))
+        if found is not None:
+            filings[record.id] = found.blocks
+    if filings:
+        tx.apply(ChangeSet(at=engine.clock(), person_blocks=filings))
+    return keys[-1], len(filings)
+
+
+def file_all(engine: Engine, page_size: int, every_record: int) -> int:
+    """``file_page`` over the whole store, a page a transaction; the filings written."""
+    after: str | None = ""
+    filed = 0
+    while after is not None:
 
         def work(tx: GraphWriter, start: str = after) -> tuple[str | None, int]:
-            keys = tx.identifier_keys(start, page_size)
-            if not keys:
-                return None, 0
-            filings = {}
-            for record in tx.observations_of(keys, every_record):
-                anchor = anchor_of(record.identifiers, policy)
-                found = evidence_of(
-                    record.id, record.observed_at, anchor, person_record(record.attributes)
-                )
-                if found is not None:
-                    filings[record.id] = found.blocks
-            if filings:
-                tx.apply(ChangeSet(at=engine.clock(), person_blocks=filings))
-            return keys[-1], len(filings)
+            return file_page(tx, engine, start, page_size, every_record)
 
-        last, written = engine.store.write(work)
-        if last is None:
-            return filed
-        after, filed = last, filed + written
+        after, written = engine.store.write(work)
+        filed += written
+    return filed
 
 
 def rematch_in(
@@ -162,8 +168,8 @@ def rematch_in(
     """Make the person links of these anchors again under the policy in force (a reresolve).
 
     ``records`` must hold every record carrying an anchor and ``links`` every link touching
-    one. Records are (re)filed under their blocking keys, so a store written before person
-    evidence gains them. Answers the identifier keys whose links changed, to re-resolve.
+    one, and every stored record must be filed (``file_page``). Answers the identifier keys
+    whose links changed, to re-resolve.
     """
     policy = engine.policy
     owned: list[PersonEvidence] = []
@@ -178,7 +184,6 @@ def rematch_in(
     proposals = {}
     if policy.match.enabled and owned:
         filings = {e.id: e.blocks for e in owned}
-        tx.apply(ChangeSet(at=now, person_blocks=filings))
         stored = []
         others, usable = candidates(tx, filings, engine, filed=True)
         for record, member_of in others:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from typing import NoReturn
 
 from app.engine import Engine, NoSink
-from app.services.reresolution import resolve_page
+from app.services.matching import file_page
+from app.services.reresolution import ALL_RECORDS, resolve_page
 from app.store.protocol import GraphReader, GraphWriter
 from resolvers.identity.normalise import Normaliser
 from resolvers.identity.partition_diff import Agreement, PartitionDiff, agreement, compare
@@ -58,6 +59,11 @@ def preview_policy(engine: Engine, policy_text: str, examples: int = 10) -> Poli
 
     def work(tx: GraphWriter) -> NoReturn:
         before = _membership(tx)
+        if policy.match.enabled:
+            # as `c360 reresolve` does: every record filed before any page counts members
+            filed: str | None = ""
+            while filed is not None:
+                filed, _ = file_page(tx, candidate, filed, PAGE, ALL_RECORDS)
         transitions: Counter[str] = Counter()
         settled: set[str] = set()
         after_key = ""

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import itertools
 import random
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.engine import Engine
-from app.services import evidence
+from app.services import evidence, policy_preview
 from app.services.reresolution import reresolve_store
 from app.services.stewardship import detach, merge_customers, restore_link, suppress_link
 from app.services.stitching import stitch
@@ -18,6 +19,7 @@ from app.services.verification import verify
 from resolvers.identity.evidence import LinkState
 from resolvers.identity.normalise import Normaliser
 from resolvers.identity.observations import RawIdentifier
+from resolvers.identity.partition_diff import compare as compare_partitions
 from resolvers.identity.person import (
     FIELDS,
     FieldWeights,
@@ -33,7 +35,7 @@ from resolvers.identity.person.record import birth_date, name_text
 from resolvers.identity.person.scoring import screen
 from resolvers.identity.person.training import estimate, policy_toml
 from resolvers.identity.policy import load_policy
-from tests.factories import all_links, engine, link_decisions, obs, partition
+from tests.factories import all_links, engine, link_decisions, membership, obs, partition
 
 RULE = load_policy().match
 
@@ -483,6 +485,24 @@ def test_records_stored_with_matching_off_reresolve_as_a_fresh_build(specs, limi
         return links, partition(eng.store)
 
     assert state(turned) == state(fresh)
+
+
+def test_previewing_matching_turned_on_shows_what_reresolve_then_does() -> None:
+    """The preview files every record before its walk, as the re-resolution does: one
+    person's three records, the later ones with smaller e-mail keys, walked a page of one
+    identifier at a time, past a limit of two."""
+    on = "[match]\nblock_limit = 2\n"
+    old = engine(policy=load_policy("[match]\nenabled = false\nblock_limit = 2\n"))
+    for i, box in enumerate(["jd3", "jd2", "jd1"]):
+        stitch(old, [obs(f"r{i}", ("email", f"{box}@x.com"), hours=i, **JANE)], "t")
+    before = membership(old.store)
+    with mock.patch.object(policy_preview, "PAGE", 1):  # pages of one identifier
+        shown = policy_preview.preview_policy(old, on)
+    assert membership(old.store) == before  # the preview wrote nothing
+    policy = load_policy(on)
+    turned = Engine(old.store, policy, Normaliser(policy, "TW"), clock=old.clock)
+    reresolve_store(turned, "s", page_size=1)
+    assert shown.diff == compare_partitions(before, membership(old.store), 10)
 
 
 def test_a_record_uses_a_key_while_fewer_than_the_limit_smaller_ids_are_filed() -> None:
