@@ -12,6 +12,7 @@ from app.services.evidence import reresolve
 from app.store.protocol import GraphWriter, Pair, StoredObservation
 from resolvers.identity.changes import ChangeSet, Observation
 from resolvers.identity.evidence import LinkRecord, LinkState
+from resolvers.identity.person import filing
 from resolvers.identity.person.blocking import closed_keys
 from resolvers.identity.person.proposals import (
     PersonEvidence,
@@ -51,17 +52,12 @@ def match_in(
         return None
     now = engine.clock()
     # read what was filed before this batch, then file the batch: its own records are compared
-    # in memory (propose), never read back and decoded from the store
+    # in memory (propose), never read back from the store
     filings = {e.id: e.blocks for e in fresh}
-    others, usable = candidates(tx, filings, engine, filed=False)
-    tx.apply(ChangeSet(at=now, person_blocks=filings))
-    stored: list[PersonEvidence] = []
-    for record, member_of in others:
-        found = memo.evidence(
-            record.id, record.observed_at, record.identifiers, record.attributes, policy
-        )
-        if found is not None:
-            stored.append(keeping(found, member_of))
+    stored, usable, parsed = candidates(tx, filings, engine, filed=False)
+    tag = filing.tag_of(policy)
+    parsed.update((e.id, filing.encode(e, tag)) for e in fresh)
+    tx.apply(ChangeSet(at=now, person_blocks=filings, person_evidence=parsed))
     fresh = [keeping(e, usable[e.id]) for e in fresh]
     proposals = propose(fresh, stored, policy)
     if not proposals:
@@ -100,11 +96,18 @@ def match_in(
 
 def candidates(
     tx: GraphWriter, filings: Mapping[str, Sequence[str]], engine: Engine, *, filed: bool
-) -> tuple[list[tuple[StoredObservation, set[str]]], dict[str, set[str]]]:
-    """The members of the keys these records (record id -> keys) may use, each with the keys
-    it is a member of; and, by record id, the keys each of these records may use: not those
-    with ``block_limit`` or more smaller ids filed under them (``closed_keys``)."""
-    limit = engine.policy.match.block_limit
+) -> tuple[list[PersonEvidence], dict[str, set[str]], dict[str, str]]:
+    """The person evidence of the members of the keys these records (record id -> keys) may
+    use, each under the keys it is a member of; by record id, the keys each of these records
+    may use: not those with ``block_limit`` or more smaller ids filed under them
+    (``closed_keys``); and the evidence texts to keep for members that had none under the
+    policy in force (parsed here from their observations), for the caller to write.
+
+    A member's evidence is read as kept (``filing``); only a member without it is read
+    from its observation and parsed.
+    """
+    policy = engine.policy
+    limit = policy.match.block_limit
     members = tx.block_members({k for keys in filings.values() for k in keys}, limit)
     closed = closed_keys(filings, members, limit, filed=filed)
     usable = {oid: {k for k in keys if (k, oid) not in closed} for oid, keys in filings.items()}
@@ -112,9 +115,25 @@ def candidates(
     for keys in usable.values():
         for key in keys:
             for member in members.get(key, ()):
-                offered.setdefault(member, set()).add(key)
-    records = tx.stored_observations([m for m in offered if m not in filings])
-    return [(record, offered[record.id]) for record in records], usable
+                if member not in filings:
+                    offered.setdefault(member, set()).add(key)
+    memo = engine.person_evidence
+    tag = filing.tag_of(policy)
+    found: dict[str, PersonEvidence] = {}
+    for oid, text in tx.person_evidence(offered).items():
+        kept = filing.decode(text, tag, oid, offered[oid])
+        if kept is not None:
+            found[oid] = kept
+    unread = [oid for oid in offered if oid not in found]
+    parsed: dict[str, str] = {}
+    for record in tx.stored_observations(unread):
+        evidence = memo.evidence(
+            record.id, record.observed_at, record.identifiers, record.attributes, policy
+        )
+        if evidence is not None:
+            parsed[record.id] = filing.encode(evidence, tag)
+            found[record.id] = keeping(evidence, offered[record.id])
+    return [found[oid] for oid in sorted(found)], usable, parsed
 
 
 def file_page(
@@ -132,14 +151,16 @@ def file_page(
     if not keys:
         return None, 0
     policy = engine.policy
-    filings = {}
+    tag = filing.tag_of(policy)
+    filings, texts = {}, {}
     for record in tx.observations_of(keys, every_record):
         anchor = anchor_of(record.identifiers, policy)
         found = evidence_of(record.id, record.observed_at, anchor, person_record(record.attributes))
         if found is not None:
             filings[record.id] = found.blocks
+            texts[record.id] = filing.encode(found, tag)
     if filings:
-        tx.apply(ChangeSet(at=engine.clock(), person_blocks=filings))
+        tx.apply(ChangeSet(at=engine.clock(), person_blocks=filings, person_evidence=texts))
     return keys[-1], len(filings)
 
 
@@ -182,27 +203,21 @@ def rematch_in(
             if found is not None:
                 owned.append(found)
     proposals = {}
+    parsed: dict[str, str] = {}
     if policy.match.enabled and owned:
         filings = {e.id: e.blocks for e in owned}
-        stored = []
-        others, usable = candidates(tx, filings, engine, filed=True)
-        for record, member_of in others:
-            anchor = anchor_of(record.identifiers, policy)
-            found = evidence_of(
-                record.id, record.observed_at, anchor, person_record(record.attributes)
-            )
-            if found is not None:
-                stored.append(keeping(found, member_of))
+        stored, usable, parsed = candidates(tx, filings, engine, filed=True)
         owned = [keeping(e, usable[e.id]) for e in owned]
         proposals = propose(owned, stored, policy)
     changes = relink(set(anchors), proposals, links)
-    if changes.links or changes.deleted:
+    if changes.links or changes.deleted or parsed:
         tx.apply(
             ChangeSet(
                 at=now,
                 links=changes.links,
                 new_links=changes.new,
                 deleted_links=changes.deleted,
+                person_evidence=parsed,
             )
         )
     return {k for pair in changes.joins for k in pair}

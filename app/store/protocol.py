@@ -137,6 +137,11 @@ class GraphReader(SegmentReads, WebhookReads, RetentionReads, Protocol):
         """These observations as stored, in id order (ids not stored are left out)."""
         ...
 
+    def person_evidence(self, ids: Collection[str]) -> dict[str, str]:
+        """The person evidence kept for these observations, as the text last written
+        (``ChangeSet.person_evidence``); observations with none are left out."""
+        ...
+
     def history(
         self, customer_ids: Collection[str], limit: int, before: int | None
     ) -> list[AuditRecord]:

@@ -62,9 +62,11 @@ class ChangeSet:
     """Everything one step of a unit of work writes, applied by a store in this order:
     repoint members of absorbed customers, upsert identifiers, links and customers,
     delete absorbed customers, record aliases, observations, audit entries, the blocking keys
-    of observations' person evidence (``person_blocks``: observation id to keys) and the
-    changes the feed reports (``resolvers.customer360.feed``); ``deleted_links``
-    (person-evidence links a new policy no longer proposes) go first."""
+    of observations' person evidence (``person_blocks``: observation id to keys), that
+    evidence as kept text (``person_evidence``: observation id to text, replacing any kept;
+    ``resolvers.identity.person.filing``) and the changes the feed reports
+    (``resolvers.customer360.feed``); ``deleted_links`` (person-evidence links a new policy
+    no longer proposes) go first."""
 
     at: datetime
     repoint: dict[str, str] = field(default_factory=dict)
@@ -80,6 +82,7 @@ class ChangeSet:
     audit: list[AuditEntry] = field(default_factory=list)
     feed: list[Change] = field(default_factory=list)
     person_blocks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    person_evidence: dict[str, str] = field(default_factory=dict)
     deleted_links: set[tuple[str, str]] = field(default_factory=set)
 
     def is_empty(self) -> bool:
@@ -95,6 +98,7 @@ class ChangeSet:
             or self.audit
             or self.feed
             or self.person_blocks
+            or self.person_evidence
             or self.deleted_links
         )
 

@@ -3,6 +3,8 @@ proposals written, read back and joined alike."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.engine import Engine
 from app.services import stewardship
 from app.services.reresolution import reresolve_store
@@ -11,6 +13,9 @@ from app.services.verification import verify
 from app.store.protocol import Store
 from resolvers.identity.changes import ChangeSet
 from resolvers.identity.normalise import Normaliser
+from resolvers.identity.person import filing
+from resolvers.identity.person.blocking import blocking_keys
+from resolvers.identity.person.record import person_record
 from resolvers.identity.policy import load_policy
 from tests.factories import NOW, engine_for, ident, link_states, obs, partition
 
@@ -112,3 +117,50 @@ def test_reresolve_makes_person_links_again_under_new_weights(store: Store) -> N
     assert link_states(store) == {("crm_id:C1", "email:jd@b.com"): "matched"}
     assert len(partition(store)) == 1
     assert not verify(engine).drift
+
+
+def test_person_evidence_is_kept_and_replaced(store: Store) -> None:
+    engine = engine_for(store)
+    stitch(engine, [obs(f"r{i}", ("email", f"x{i}@m.com"), city="Taipei") for i in range(3)], "t")
+    kept = {"r0": '["a", "陳美玲"]', "r1": '["b"]'}
+    store.write(lambda tx: tx.apply(ChangeSet(at=NOW, person_evidence=kept)))
+    found = store.read(lambda tx: tx.person_evidence(["r1", "r0", "r2", "nope"]))
+    assert found == kept
+    store.write(lambda tx: tx.apply(ChangeSet(at=NOW, person_evidence={"r0": '["c"]'})))
+    assert store.read(lambda tx: tx.person_evidence(["r0"])) == {"r0": '["c"]'}
+    assert store.read(lambda tx: tx.person_evidence([])) == {}
+
+
+def _kept(store: Store, oid: str) -> str:
+    return store.read(lambda tx: tx.person_evidence([oid]))[oid]
+
+
+def test_a_candidate_is_read_from_its_kept_evidence(store: Store) -> None:
+    engine = engine_for(store)
+    stitch(engine, [obs("crm-1", ("crm_id", "C1"), **JANE)], "t")
+    tag = filing.tag_of(engine.policy)
+    jane = filing.decode(_kept(store, "crm-1"), tag, "crm-1", set(jane_keys()))
+    assert jane is not None and jane.anchor == "crm_id:C1" and jane.blocks == jane_keys()
+    assert jane.record == person_record(JANE)
+    # kept evidence is believed, not parsed again: say crm-1 is somebody else
+    zoe = replace(jane.record, first_name="zoe", last_name="quist", street="9 other rd")
+    text = filing.encode(replace(jane, record=zoe), tag)
+    store.write(lambda tx: tx.apply(ChangeSet(at=NOW, person_evidence={"crm-1": text})))
+    stitch(engine, [obs("shop-1", ("email", "jd@b.com"), hours=1, **JANE)], "t")
+    assert len(partition(store)) == 2
+
+
+def test_evidence_kept_under_another_tag_is_parsed_again_and_replaced(store: Store) -> None:
+    engine = engine_for(store)
+    stitch(engine, [obs("crm-1", ("crm_id", "C1"), **JANE)], "t")
+    stale = _kept(store, "crm-1").replace(filing.tag_of(engine.policy), "0:stale", 1)
+    store.write(lambda tx: tx.apply(ChangeSet(at=NOW, person_evidence={"crm-1": stale})))
+    stitch(engine, [obs("shop-1", ("email", "jd@b.com"), hours=1, **JANE)], "t")
+    assert partition(store) == {frozenset({"crm_id:C1", "email:jd@b.com"})}
+    tag = filing.tag_of(engine.policy)
+    assert filing.decode(_kept(store, "crm-1"), tag, "crm-1", set(jane_keys())) is not None
+    assert filing.decode(_kept(store, "shop-1"), tag, "shop-1", set(jane_keys())) is not None
+
+
+def jane_keys() -> tuple[str, ...]:
+    return blocking_keys(person_record(JANE))

@@ -200,6 +200,12 @@ class Neo4jGraph(Neo4jSegments, Neo4jWebhooks, Neo4jRetention):
         found = [records.stored_observation_of(row["o"]) for row in rows]
         return sorted(found, key=lambda o: o.id)
 
+    def person_evidence(self, ids: Collection[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        rows = self.fetch(Query.READ_PERSON_EVIDENCE, ids=sorted(set(ids)))
+        return {row["id"]: row["evidence"] for row in rows}
+
     def history(
         self, customer_ids: Collection[str], limit: int, before: int | None
     ) -> list[AuditRecord]:
@@ -343,6 +349,12 @@ class Neo4jGraph(Neo4jSegments, Neo4jWebhooks, Neo4jRetention):
                 for block in blocks
             ]
             self.execute(Query.CREATE_PERSON_BLOCKS, rows=sorted(filed, key=lambda r: r["block"]))
+        if changes.person_evidence:
+            rows = [
+                {"observation": oid, "evidence": text}
+                for oid, text in sorted(changes.person_evidence.items())
+            ]
+            self.execute(Query.SET_PERSON_EVIDENCE, rows=rows)
 
     def _write_identifiers(self, changes: ChangeSet) -> None:
         created: list[dict[str, Any]] = []

@@ -35,6 +35,7 @@ class Query(StrEnum):
     READ_LAST_CHANGE = "read_last_change"
     READ_BLOCK_MEMBERS = "read_block_members"
     READ_STORED_OBSERVATIONS = "read_stored_observations"
+    READ_PERSON_EVIDENCE = "read_person_evidence"
     # transaction handle: writes, in ChangeSet order
     REPOINT_MEMBERS = "repoint_members"
     CREATE_IDENTIFIERS = "create_identifiers"
@@ -49,6 +50,7 @@ class Query(StrEnum):
     REDIRECT_ALIASES = "redirect_aliases"
     CREATE_OBSERVATIONS = "create_observations"
     CREATE_PERSON_BLOCKS = "create_person_blocks"
+    SET_PERSON_EVIDENCE = "set_person_evidence"
     NEXT_SEQUENCE = "next_sequence"
     CREATE_AUDIT_ENTRIES = "create_audit_entries"
     CREATE_CHANGES = "create_changes"

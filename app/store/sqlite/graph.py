@@ -361,6 +361,16 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks, SqliteRetention):
         )
         return [_stored_observation(row) for row in rows]
 
+    def person_evidence(self, ids: Collection[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            "SELECT observation, evidence FROM person_evidence "
+            "WHERE observation IN (SELECT value FROM json_each(?))",
+            (_json_list(set(ids)),),
+        )
+        return dict(rows)
+
     def history(
         self, customer_ids: Collection[str], limit: int, before: int | None
     ) -> list[AuditRecord]:
@@ -570,6 +580,14 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks, SqliteRetention):
             c.executemany(
                 "INSERT OR IGNORE INTO person_blocks (block, observation) VALUES (?, ?)",
                 [(k, oid) for oid, keys in changes.person_blocks.items() for k in keys],
+            )
+        if changes.person_evidence:
+            # unchanged texts (a record filed again under the same policy) are not rewritten
+            c.executemany(
+                "INSERT INTO person_evidence (observation, evidence) VALUES (?, ?) "
+                "ON CONFLICT (observation) DO UPDATE SET evidence = excluded.evidence "
+                "WHERE evidence != excluded.evidence",
+                list(changes.person_evidence.items()),
             )
 
     def _write_identifiers(self, changes: ChangeSet) -> None:

@@ -96,6 +96,13 @@ CREATE TABLE IF NOT EXISTS person_blocks (
   PRIMARY KEY (block, observation)
 ) WITHOUT ROWID;
 
+-- Each filed observation's person evidence as parsed (resolvers/identity/person/filing.py):
+-- a record met as a candidate is read from here, not decoded and parsed again.
+CREATE TABLE IF NOT EXISTS person_evidence (
+  observation TEXT PRIMARY KEY,
+  evidence    TEXT NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS audit (
   seq          INTEGER PRIMARY KEY,
   at           TEXT NOT NULL,
