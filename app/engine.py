@@ -12,7 +12,6 @@ from app.settings import Settings
 from app.store.protocol import Store
 from resolvers.identity.changes import AuditEntry
 from resolvers.identity.normalise import Normaliser
-from resolvers.identity.person.proposals import EvidenceMemo
 from resolvers.identity.policy import MergePolicy, load_policy
 
 
@@ -47,7 +46,6 @@ class Engine:
     clock: Callable[[], datetime] = field(default=utc_now)
     sink: Sink = field(default_factory=NoSink)
     # records' person evidence by id, for the batches that read them back as candidates
-    person_evidence: EvidenceMemo = field(default_factory=EvidenceMemo)
 
 
 def read_policy(path: Path | None) -> MergePolicy:

@@ -21,6 +21,7 @@ from resolvers.identity.person.proposals import (
     keeping,
     link_changes,
     propose,
+    record_evidence,
     relink,
     review_reason,
 )
@@ -42,10 +43,9 @@ def match_in(
     policy = engine.policy
     if not policy.match.enabled or not observations:
         return None
-    memo = engine.person_evidence
     fresh: list[PersonEvidence] = []
     for obs in observations:
-        found = memo.evidence(obs.id, obs.observed_at, obs.keys, obs.attributes, policy)
+        found = record_evidence(obs.id, obs.observed_at, obs.keys, obs.attributes, policy)
         if found is not None:
             fresh.append(found)
     if not fresh:
@@ -117,7 +117,6 @@ def candidates(
             for member in members.get(key, ()):
                 if member not in filings:
                     offered.setdefault(member, set()).add(key)
-    memo = engine.person_evidence
     tag = filing.tag_of(policy)
     found: dict[str, PersonEvidence] = {}
     for oid, text in tx.person_evidence(offered).items():
@@ -127,7 +126,7 @@ def candidates(
     unread = [oid for oid in offered if oid not in found]
     parsed: dict[str, str] = {}
     for record in tx.stored_observations(unread):
-        evidence = memo.evidence(
+        evidence = record_evidence(
             record.id, record.observed_at, record.identifiers, record.attributes, policy
         )
         if evidence is not None:
@@ -154,8 +153,9 @@ def file_page(
     tag = filing.tag_of(policy)
     filings, texts = {}, {}
     for record in tx.observations_of(keys, every_record):
-        anchor = anchor_of(record.identifiers, policy)
-        found = evidence_of(record.id, record.observed_at, anchor, person_record(record.attributes))
+        found = record_evidence(
+            record.id, record.observed_at, record.identifiers, record.attributes, policy
+        )
         if found is not None:
             filings[record.id] = found.blocks
             texts[record.id] = filing.encode(found, tag)

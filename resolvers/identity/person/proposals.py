@@ -73,49 +73,18 @@ def evidence_of(
     return PersonEvidence(id, observed_at, anchor, record, blocks) if blocks else None
 
 
-class EvidenceMemo:
-    """Records' person evidence, kept by record id for the records a later batch reads back
-    as candidates (normalising names and addresses costs more than comparing the inputs).
-
-    An entry answers only for the very inputs it was computed from (time, identifiers,
-    attributes) under the very policy, so it is never stale: not after a rollback, not for a
-    policy under preview. Bounded: it starts again empty when full.
-    """
-
-    def __init__(self, limit: int = 200_000) -> None:
-        self.limit = limit
-        self._policy: MergePolicy | None = None
-        self._memo: dict[str, tuple[datetime, tuple[str, ...], Mapping[str, Any], Any]] = {}
-
-    def evidence(
-        self,
-        id: str,
-        observed_at: datetime,
-        keys: Sequence[str],
-        attributes: Mapping[str, Any],
-        policy: MergePolicy,
-    ) -> PersonEvidence | None:
-        """``evidence_of`` the record, computed once for the same inputs."""
-        if policy is not self._policy:
-            self._policy, self._memo = policy, {}
-        keys = tuple(keys)
-        kept = self._memo.get(id)
-        if (
-            kept is not None
-            and kept[0] == observed_at
-            and kept[1] == keys
-            and kept[2] == attributes
-        ):
-            found: PersonEvidence | None = kept[3]
-            return found
-        record = person_record(attributes)
-        found = None
-        if record.evidence >= 2:
-            found = evidence_of(id, observed_at, anchor_of(keys, policy), record)
-        if len(self._memo) >= self.limit:
-            self._memo = {}
-        self._memo[id] = (observed_at, keys, attributes, found)
-        return found
+def record_evidence(
+    id: str,
+    observed_at: datetime,
+    keys: Iterable[str],
+    attributes: Mapping[str, Any],
+    policy: MergePolicy,
+) -> PersonEvidence | None:
+    """``evidence_of`` a record from its identifiers and attributes."""
+    record = person_record(attributes)
+    if record.evidence < 2:
+        return None
+    return evidence_of(id, observed_at, anchor_of(keys, policy), record)
 
 
 def propose(
