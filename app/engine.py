@@ -45,7 +45,9 @@ class Engine:
     fx_rates: Mapping[str, float] = field(default_factory=dict)
     clock: Callable[[], datetime] = field(default=utc_now)
     sink: Sink = field(default_factory=NoSink)
-    # records' person evidence by id, for the batches that read them back as candidates
+    # whether records' parsed person evidence is kept as they are filed and met (off for a
+    # policy preview: its transaction is rolled back, keeping would only write)
+    keep_person_evidence: bool = True
 
 
 def read_policy(path: Path | None) -> MergePolicy:

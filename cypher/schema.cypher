@@ -19,7 +19,9 @@
 //             conflicts, linking, traits, created_at, updated_at, lock_version})
 // (:Alias {old_id, customer_id, at})      an absorbed id and its survivor (absent: dissolved)
 // (:Observation {id, source, observed_at, received_at, body_hash, identifiers, attributes,
-//                ignored})-[:CARRIES]->(:Identifier)
+//                ignored, person_evidence})-[:CARRIES]->(:Identifier)
+//     `person_evidence`: the record's parsed person evidence as kept text
+//     (resolvers/identity/person/filing.py), absent until the record is filed.
 //     A relationship per identifier carried: Neo4j indexes do not look inside list
 //     properties, and the identifier's node is locked by the unit of work anyway.
 // (:Event {id, type, occurred_at, received_at, source, anchor, identifiers, data, body_hash})

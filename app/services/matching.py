@@ -55,8 +55,9 @@ def match_in(
     # in memory (propose), never read back from the store
     filings = {e.id: e.blocks for e in fresh}
     stored, usable, parsed = candidates(tx, filings, engine, filed=False)
-    tag = filing.tag_of(policy)
-    parsed.update((e.id, filing.encode(e, tag)) for e in fresh)
+    if engine.keep_person_evidence:
+        tag = filing.tag_of(policy)
+        parsed.update((e.id, filing.encode(e, tag)) for e in fresh)
     tx.apply(ChangeSet(at=now, person_blocks=filings, person_evidence=parsed))
     fresh = [keeping(e, usable[e.id]) for e in fresh]
     proposals = propose(fresh, stored, policy)
@@ -101,7 +102,8 @@ def candidates(
     use, each under the keys it is a member of; by record id, the keys each of these records
     may use: not those with ``block_limit`` or more smaller ids filed under them
     (``closed_keys``); and the evidence texts to keep for members that had none under the
-    policy in force (parsed here from their observations), for the caller to write.
+    policy in force (parsed here from their observations), for the caller to write (none
+    when the engine keeps no evidence).
 
     A member's evidence is read as kept (``filing``); only a member without it is read
     from its observation and parsed.
@@ -130,7 +132,8 @@ def candidates(
             record.id, record.observed_at, record.identifiers, record.attributes, policy
         )
         if evidence is not None:
-            parsed[record.id] = filing.encode(evidence, tag)
+            if engine.keep_person_evidence:
+                parsed[record.id] = filing.encode(evidence, tag)
             found[record.id] = keeping(evidence, offered[record.id])
     return [found[oid] for oid in sorted(found)], usable, parsed
 
@@ -158,7 +161,8 @@ def file_page(
         )
         if found is not None:
             filings[record.id] = found.blocks
-            texts[record.id] = filing.encode(found, tag)
+            if engine.keep_person_evidence:
+                texts[record.id] = filing.encode(found, tag)
     if filings:
         tx.apply(ChangeSet(at=engine.clock(), person_blocks=filings, person_evidence=texts))
     return keys[-1], len(filings)

@@ -54,6 +54,7 @@ def preview_policy(engine: Engine, policy_text: str, examples: int = 10) -> Poli
         normaliser=Normaliser(policy, engine.normaliser.region),
         fx_rates=policy.fx_rates,
         sink=NoSink(),
+        keep_person_evidence=False,  # the transaction is rolled back: keeping would only write
     )
     labels = [(x.a, x.b, x.decision) for x in engine.store.review_labels()]
 

@@ -153,12 +153,16 @@ def test_a_candidate_is_read_from_its_kept_evidence(store: Store) -> None:
 def test_evidence_kept_under_another_tag_is_parsed_again_and_replaced(store: Store) -> None:
     engine = engine_for(store)
     stitch(engine, [obs("crm-1", ("crm_id", "C1"), **JANE)], "t")
-    stale = _kept(store, "crm-1").replace(filing.tag_of(engine.policy), "0:stale", 1)
+    tag = filing.tag_of(engine.policy)
+    jane = filing.decode(_kept(store, "crm-1"), tag, "crm-1", set(jane_keys()))
+    assert jane is not None
+    # somebody else's evidence, under a tag of another parse: never read
+    zoe = replace(jane.record, first_name="zoe", last_name="quist", street="9 other rd")
+    stale = filing.encode(replace(jane, record=zoe), "0:another-parse:order")
     store.write(lambda tx: tx.apply(ChangeSet(at=NOW, person_evidence={"crm-1": stale})))
     stitch(engine, [obs("shop-1", ("email", "jd@b.com"), hours=1, **JANE)], "t")
     assert partition(store) == {frozenset({"crm_id:C1", "email:jd@b.com"})}
-    tag = filing.tag_of(engine.policy)
-    assert filing.decode(_kept(store, "crm-1"), tag, "crm-1", set(jane_keys())) is not None
+    assert filing.decode(_kept(store, "crm-1"), tag, "crm-1", set(jane_keys())) == jane
     assert filing.decode(_kept(store, "shop-1"), tag, "shop-1", set(jane_keys())) is not None
 
 

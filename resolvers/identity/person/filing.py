@@ -3,18 +3,25 @@ meeting the record as a candidate reads its parsed evidence instead of decoding 
 observation and normalising its names and address again.
 
 What is kept is derived data: a function of the record's identifiers and attributes (both
-immutable once stored), of the parsing code and of the policy's trust order of kinds (the
-anchor). Every text carries a tag of the last two; a text under another tag is not read
-(``decode`` answers None) and the record is parsed from its observation, as before any text
-was kept. So a policy that ranks kinds otherwise, or a release that parses otherwise, is
-never answered from stale evidence; ``c360 reresolve`` files every record again.
+immutable once stored), of the code that parses them and the libraries it calls, and of
+the policy's trust order of kinds (the anchor). Every text carries a tag of all of them; a
+text under another tag is not read (``decode`` answers None) and the record is parsed from
+its observation, as before any text was kept, and kept again. So a policy that ranks kinds
+otherwise, a release whose parsing differs, or an upgraded transliteration library is never
+answered from stale evidence; ``c360 reresolve`` keeps every record's text again at once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
+import unicodedata
 from collections.abc import Collection
-from datetime import datetime
+from dataclasses import fields
+from datetime import UTC, datetime
+from functools import cache
+from importlib import import_module, metadata
+from pathlib import Path
 
 import orjson
 
@@ -22,16 +29,42 @@ from resolvers.identity.person.proposals import PersonEvidence
 from resolvers.identity.person.record import PersonRecord
 from resolvers.identity.policy import MergePolicy
 
-# Bump whenever person_record, blocking_keys or anchor_of would answer otherwise for any
-# input: texts kept under the old version are then parsed again from their observations.
-# tests/unit/test_person_filing.py pins what this version parses, and fails until it is bumped.
+# Bump to set kept texts aside when the parse changes in a way the tag cannot see (data read
+# from elsewhere at run time). Sources and library versions are in the tag already.
 PARSE_VERSION = 1
+# what person_record, blocking_keys and anchor_of answer depends on these modules' code...
+PARSING_MODULES = tuple(
+    import_module(f"resolvers.identity.person.{name}")
+    for name in ("record", "names", "compare", "blocking", "proposals")
+)
+# ...and on these libraries (transliteration, phonetic codes, nicknames) and Unicode's tables
+PARSING_LIBRARIES = ("anyascii", "pypinyin", "jellyfish", "nicknames")
+_FIELDS = tuple(f.name for f in fields(PersonRecord))
+_PARTS = 4 + len(_FIELDS)  # tag, time, anchor, the record's fields, blocking keys
+
+
+@cache
+def parse_fingerprint() -> str:
+    """A digest of what parsing depends on: PARSE_VERSION, the parsing modules' source, the
+    libraries' versions, the Unicode version and the interpreter's."""
+    digest = hashlib.blake2b(digest_size=8)
+    for part in (
+        str(PARSE_VERSION),
+        unicodedata.unidata_version,
+        f"{sys.version_info.major}.{sys.version_info.minor}",
+        *(_version(name) for name in PARSING_LIBRARIES),
+    ):
+        digest.update(part.encode() + b"\0")
+    for module in PARSING_MODULES:
+        digest.update(_source(module.__file__) + b"\0")
+    return digest.hexdigest()
 
 
 def tag_of(policy: MergePolicy) -> str:
-    """The parse version and the policy's trust order of kinds, which choose the anchor."""
-    ranks = ",".join(f"{kind}={policy.priority(kind)}" for kind in sorted(policy.kinds))
-    return f"{PARSE_VERSION}:{hashlib.blake2b(ranks.encode(), digest_size=8).hexdigest()}"
+    """The parse's fingerprint and the policy's trust order of kinds, which picks anchors."""
+    ranks = orjson.dumps(sorted((kind, policy.priority(kind)) for kind in policy.kinds))
+    order = hashlib.blake2b(ranks, digest_size=8).hexdigest()
+    return f"{PARSE_VERSION}:{parse_fingerprint()}:{order}"
 
 
 def encode(evidence: PersonEvidence, tag: str) -> str:
@@ -40,16 +73,9 @@ def encode(evidence: PersonEvidence, tag: str) -> str:
     return orjson.dumps(
         [
             tag,
-            evidence.observed_at.isoformat(),
+            evidence.observed_at.astimezone(UTC).isoformat(),
             evidence.anchor,
-            r.first_name,
-            r.last_name,
-            r.birth_date,
-            r.gender,
-            r.street,
-            r.city,
-            r.postcode,
-            r.country,
+            *(getattr(r, name) for name in _FIELDS),
             evidence.blocks,
         ]
     ).decode()
@@ -61,15 +87,30 @@ def decode(text: str, tag: str, id: str, usable: Collection[str]) -> PersonEvide
     one this module wrote."""
     try:
         parts = orjson.loads(text)
-    except orjson.JSONDecodeError:
+        if not isinstance(parts, list) or len(parts) != _PARTS or parts[0] != tag:
+            return None
+        at = datetime.fromisoformat(parts[1])
+        person = PersonRecord(*parts[3:-1])
+    except (orjson.JSONDecodeError, TypeError, ValueError):
         return None
-    if not isinstance(parts, list) or len(parts) != 12 or parts[0] != tag:
-        return None
-    (_, at, anchor, first, last, born, gender, street, city, postcode, country, blocks) = parts
     return PersonEvidence(
         id=id,
-        observed_at=datetime.fromisoformat(at),
-        anchor=anchor,
-        record=PersonRecord(first, last, born, gender, street, city, postcode, country),
-        blocks=tuple(b for b in blocks if b in usable),
+        observed_at=at,
+        anchor=parts[2],
+        record=person,
+        blocks=tuple(b for b in parts[-1] if b in usable),
     )
+
+
+def _version(name: str) -> str:
+    try:
+        return f"{name}={metadata.version(name)}"
+    except metadata.PackageNotFoundError:
+        return f"{name}=?"
+
+
+def _source(path: str | None) -> bytes:
+    try:
+        return Path(path).read_bytes() if path else b"?"
+    except OSError:
+        return b"?"
