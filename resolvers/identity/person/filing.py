@@ -93,7 +93,7 @@ def decode(text: str, tag: str, id: str, usable: Collection[str]) -> PersonEvide
         person = PersonRecord(*parts[3:-1])
     except (orjson.JSONDecodeError, TypeError, ValueError):
         return None
-    # positional, and a list made first: half a million records a batch at millions stored
+    # positional, and a list made first: some 22,000 candidates a batch at millions stored
     return PersonEvidence(id, at, parts[2], person, tuple([b for b in parts[-1] if b in usable]))
 
 
