@@ -59,8 +59,9 @@ PHASES: list[tuple[Any, str, str]] = [
     (SqliteGraph, "links", "store: read links"),
     (SqliteGraph, "links_touching", "store: read links touching"),
     (SqliteGraph, "members", "store: read members"),
-    (SqliteGraph, "block_members", "store: read person candidates"),
-    (SqliteGraph, "stored_observations", "store: read person candidates"),
+    (SqliteGraph, "block_members", "store: read blocking keys' members"),
+    (SqliteGraph, "person_evidence", "store: read candidates' kept evidence"),
+    (SqliteGraph, "stored_observations", "store: read candidates' observations"),
 ]
 
 
