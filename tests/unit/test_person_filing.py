@@ -3,6 +3,7 @@ it is never read under another parse (code, libraries) or another trust order of
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -78,15 +79,24 @@ def test_a_change_to_the_parsing_code_or_its_libraries_sets_kept_texts_aside(
     tag = filing.tag_of(POLICY)
     read = filing._source
 
-    def edited(path: str | None) -> bytes:
-        # as if "way" had been added to the street words: a parse kept texts cannot show
-        return read(path) + (b"# edited" if path == record_module.__file__ else b"")
+    def tagged(edit: Callable[[str], str]) -> str:
+        def edited(path: str | None) -> str:
+            return edit(read(path)) if path == record_module.__file__ else read(path)
 
-    filing.parse_fingerprint.cache_clear()
-    monkeypatch.setattr(filing, "_source", edited)
-    assert filing.tag_of(POLICY) != tag
-    monkeypatch.setattr(filing, "_source", read)
-    filing.parse_fingerprint.cache_clear()
+        filing.parse_fingerprint.cache_clear()
+        monkeypatch.setattr(filing, "_source", edited)
+        found = filing.tag_of(POLICY)
+        monkeypatch.setattr(filing, "_source", read)
+        filing.parse_fingerprint.cache_clear()
+        return found
+
+    # as if "way" had been added to the street words: a parse kept texts cannot show
+    assert tagged(lambda s: s + '\nEXTRA_STREET_WORDS = ("way",)\n') != tag
+    assert tagged(lambda s: s.replace("return ", "return  None or ", 1)) != tag
+    # comments, docstrings and layout do not change what the parse answers
+    assert tagged(lambda s: s + "\n# a comment\n") == tag
+    assert tagged(lambda s: s.replace('"""', '"""Reworded. ', 1)) == tag
+    assert tagged(lambda s: s.replace("\n\n\n", "\n\n\n\n")) == tag
     assert filing.tag_of(POLICY) == tag
     monkeypatch.setattr(filing, "_version", lambda name: f"{name}=99")
     filing.parse_fingerprint.cache_clear()
@@ -96,10 +106,20 @@ def test_a_change_to_the_parsing_code_or_its_libraries_sets_kept_texts_aside(
     assert filing.tag_of(POLICY) == tag
 
 
+def test_the_code_digest_keeps_what_a_module_does() -> None:
+    base = filing._code('"""Doc."""\nX = 1\n\ndef f():\n    """Doc."""\n    return X\n')
+    assert filing._code("X = 1  # one\ndef f():\n    return X\n") == base
+    assert filing._code("X = 2\ndef f():\n    return X\n") != base
+    assert filing._code('def f():\n    """Only a docstring."""\n') == filing._code(
+        "def f():\n    pass\n"
+    )
+    assert filing._code("def broken(:\n") == b"def broken(:\n"
+
+
 def test_the_parsing_modules_are_those_the_parse_calls() -> None:
     names = {m.__name__.rsplit(".", 1)[-1] for m in filing.PARSING_MODULES}
     assert {"record", "names", "compare", "blocking", "proposals"} <= names
-    assert filing._source(record_module.__file__) != b"?"
+    assert filing._source(record_module.__file__) != "?"
 
 
 def _evidence(**fields: str) -> PersonEvidence:

@@ -13,6 +13,7 @@ answered from stale evidence; ``c360 reresolve`` keeps every record's text again
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import sys
 import unicodedata
@@ -45,7 +46,7 @@ _PARTS = 4 + len(_FIELDS)  # tag, time, anchor, the record's fields, blocking ke
 
 @cache
 def parse_fingerprint() -> str:
-    """A digest of what parsing depends on: PARSE_VERSION, the parsing modules' source, the
+    """A digest of what parsing depends on: PARSE_VERSION, the parsing modules' code, the
     libraries' versions, the Unicode version and the interpreter's."""
     digest = hashlib.blake2b(digest_size=8)
     for part in (
@@ -56,7 +57,7 @@ def parse_fingerprint() -> str:
     ):
         digest.update(part.encode() + b"\0")
     for module in PARSING_MODULES:
-        digest.update(_source(module.__file__) + b"\0")
+        digest.update(_code(_source(module.__file__)) + b"\0")
     return digest.hexdigest()
 
 
@@ -104,8 +105,29 @@ def _version(name: str) -> str:
         return f"{name}=?"
 
 
-def _source(path: str | None) -> bytes:
+def _source(path: str | None) -> str:
     try:
-        return Path(path).read_bytes() if path else b"?"
-    except OSError:
-        return b"?"
+        return Path(path).read_text(encoding="utf-8") if path else "?"
+    except (OSError, UnicodeDecodeError):
+        return "?"
+
+
+def _code(source: str) -> bytes:
+    """What a module does, without its comments, docstrings and layout: an edit to those
+    leaves every kept text standing (a store of millions would parse them all again)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source.encode()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree).encode()
