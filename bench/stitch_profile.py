@@ -58,6 +58,7 @@ PHASES: list[tuple[Any, str, str]] = [
     (SqliteGraph, "customers", "store: read customers"),
     (SqliteGraph, "links", "store: read links"),
     (SqliteGraph, "links_touching", "store: read links touching"),
+    (SqliteGraph, "weighed_links_touching", "store: read links touching"),
     (SqliteGraph, "members", "store: read members"),
     (SqliteGraph, "block_members", "store: read blocking keys' members"),
     (SqliteGraph, "person_evidence", "store: read candidates' kept evidence"),

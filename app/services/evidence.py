@@ -17,7 +17,11 @@ LARGE_COMPONENT = 20_000
 
 
 def load_evidence(
-    tx: GraphReader, keys: Collection[str], customer_ids: Collection[str] = ()
+    tx: GraphReader,
+    keys: Collection[str],
+    customer_ids: Collection[str] = (),
+    *,
+    set_aside: bool = False,
 ) -> Evidence:
     """The evidence components that hold these identifiers and customers, whole.
 
@@ -26,7 +30,12 @@ def load_evidence(
     generic or blocked) are expanded once more, so that what they used to join is re-resolved
     too. Dead identifiers a link reaches are loaded for the reason of its rejection, never
     expanded.
+
+    Links set aside join nothing and canonical resolution leaves them out, so they are not
+    read (a store of millions holds more proposals than joining links) unless ``set_aside``
+    asks for them too (to explain what keeps two identifiers apart).
     """
+    read_links = tx.links_touching if set_aside else tx.weighed_links_touching
     seeds = set(keys)
     states: dict[str, IdentifierState] = {}
     links: dict[Pair, LinkRecord] = {}
@@ -50,7 +59,7 @@ def load_evidence(
         expand = [k for k in new if states[k].live or k in seeds]
         if not expand:
             continue
-        touching = tx.links_touching(expand)
+        touching = read_links(expand)
         states.update(tx.identifiers({k for p in touching for k in p if k not in states}))
         for pair, link in touching.items():
             links[pair] = link

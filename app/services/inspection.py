@@ -157,7 +157,7 @@ def explain(engine: Engine, customer_id: str, a: RawIdentifier, b: RawIdentifier
             }
         else:
             seeds = [k for k in (key_a, key_b) if states[k].customer_id is not None]
-            evidence = load_evidence(tx, [key_a, key_b], [customer.id, *seeds])
+            evidence = load_evidence(tx, [key_a, key_b], [customer.id, *seeds], set_aside=True)
             links = dict(evidence.links)
             links.update(tx.links_touching([key_a, key_b]))
         path = _strongest_path(links, key_a, key_b, engine)

@@ -108,6 +108,13 @@ class GraphReader(SegmentReads, WebhookReads, RetentionReads, Protocol):
         """Every link with at least one end among ``keys``."""
         ...
 
+    def weighed_links_touching(self, keys: Collection[str]) -> dict[Pair, LinkRecord]:
+        """The links with an end among ``keys`` that canonical resolution weighs: those not
+        set aside (``LinkRecord.set_aside``: a steward's cut, a proposal awaiting review).
+        A large store holds many more proposals than links that join, and re-resolving
+        reads none of them."""
+        ...
+
     def observation_hashes(self, ids: Collection[str]) -> dict[str, str]:
         """Body hashes of stored observations by id."""
         ...

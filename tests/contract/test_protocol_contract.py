@@ -258,3 +258,50 @@ def test_scans_page_whole(store: Store, size: int) -> None:
         f"c_{i}" for i in range(7)
     )
     assert sorted(link.pair for b in store.scan_links(size) for link in b) == sorted(links)
+
+
+def test_the_weighed_links_are_those_not_set_aside(store: Store) -> None:
+    # every combination of what LinkRecord.set_aside reads: the stores filter on their own
+    # columns, and must agree with it
+    reasons = (None, "review: person evidence scores 12.00", "Review: typed", "limit: 3", "")
+    sources = (("person-evidence",), ("crm",), ("crm", "person-evidence"))
+    cases = list(itertools.product(LinkState, (0, 2), sources, reasons))
+    hub = "email:hub@mail.com"
+    spokes = [f"phone:+8869120{n:05d}" for n in range(len(cases))]
+    links = {}
+    for spoke, (state, count, source, reason) in zip(spokes, cases, strict=True):
+        link = LinkRecord(
+            a=hub,
+            b=spoke,
+            first_seen_at=T0,
+            last_seen_at=T0,
+            count=count,
+            sources=source,
+            state=state,
+            reason=reason,
+        )
+        links[link.pair] = link
+    between = LinkRecord(a=spokes[0], b=spokes[1], first_seen_at=T0, last_seen_at=T0)
+    links[between.pair] = between
+    keys = [hub, *spokes]
+    _write(
+        store,
+        ChangeSet(
+            at=NOW,
+            identifiers={k: _identifier(k) for k in keys},
+            new_identifiers=set(keys),
+            links=links,
+            new_links=set(links),
+        ),
+    )
+    weighed = {p: link for p, link in links.items() if not link.set_aside}
+    assert 0 < len(weighed) < len(links)  # both kinds are there
+    for asked in ([hub], spokes[:2], keys):
+        everything = store.read(lambda tx, asked=asked: tx.links_touching(asked))
+        got = store.read(lambda tx, asked=asked: tx.weighed_links_touching(asked))
+        assert got == {p: link for p, link in everything.items() if not link.set_aside}
+    assert store.read(lambda tx: tx.weighed_links_touching(keys)) == weighed
+    assert store.read(lambda tx: tx.weighed_links_touching([])) == {}
+    assert store.write(lambda tx: tx.weighed_links_touching([hub])) == {
+        p: link for p, link in weighed.items() if hub in p
+    }

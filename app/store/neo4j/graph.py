@@ -36,7 +36,13 @@ from cypher import load
 from resolvers.customer360.events import Event, EventAggregate
 from resolvers.customer360.feed import Change, ChangeRecord
 from resolvers.identity.changes import AuditEntry, ChangeSet
-from resolvers.identity.evidence import CustomerState, IdentifierState, LinkRecord
+from resolvers.identity.evidence import (
+    PERSON_SOURCE,
+    REVIEW_PREFIX,
+    CustomerState,
+    IdentifierState,
+    LinkRecord,
+)
 
 AUDIT_COUNTER = "audit"
 CHANGES_COUNTER = "changes"
@@ -150,6 +156,19 @@ class Neo4jGraph(Neo4jSegments, Neo4jWebhooks, Neo4jRetention):
         if self._locking:
             self._lock_keys(keys)
         return self._link_rows(self.fetch(Query.READ_LINKS_TOUCHING, keys=sorted(set(keys))))
+
+    def weighed_links_touching(self, keys: Collection[str]) -> dict[Pair, LinkRecord]:
+        if not keys:
+            return {}
+        if self._locking:
+            self._lock_keys(keys)
+        rows = self.fetch(
+            Query.READ_WEIGHED_LINKS_TOUCHING,
+            keys=sorted(set(keys)),
+            person_sources=encode_json([PERSON_SOURCE]),
+            review_prefix=REVIEW_PREFIX,
+        )
+        return self._link_rows(rows)
 
     @staticmethod
     def _link_rows(rows: Sequence[Mapping[str, Any]]) -> dict[Pair, LinkRecord]:

@@ -22,6 +22,7 @@ class Query(StrEnum):
     READ_ABSORBED_INTO = "read_absorbed_into"
     READ_LINKS = "read_links"
     READ_LINKS_TOUCHING = "read_links_touching"
+    READ_WEIGHED_LINKS_TOUCHING = "read_weighed_links_touching"
     READ_LINKS_FROM = "read_links_from"
     READ_CONFLICTS = "read_conflicts"
     READ_OBSERVATION_HASHES = "read_observation_hashes"

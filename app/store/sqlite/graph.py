@@ -23,6 +23,8 @@ from resolvers.customer360.events import Event, EventAggregate
 from resolvers.customer360.feed import Change, ChangeRecord, Topic
 from resolvers.identity.changes import AuditEntry, ChangeSet
 from resolvers.identity.evidence import (
+    PERSON_SOURCE,
+    REVIEW_PREFIX,
     CustomerState,
     IdentifierState,
     LinkRecord,
@@ -41,6 +43,17 @@ LINK_COLUMNS = (
     "l.observations, l.decided_by, l.decided_at, ia.key, ib.key"
 )
 LINK_JOIN = "links l JOIN identifiers ia ON ia.id = l.a JOIN identifiers ib ON ib.id = l.b"
+# LinkRecord.set_aside, as a filter on the stored columns (a contract test holds them equal)
+_WEIGHED = (
+    " AND l.state <> 'suppressed' AND NOT (l.count = 0 AND l.state <> 'manual' "
+    "AND l.sources = :person_sources AND substr(coalesce(l.reason, ''), 1, :prefix_length) "
+    "= :review_prefix)"
+)
+_SET_ASIDE_PARAMETERS = {
+    "person_sources": encode_json([PERSON_SOURCE]),
+    "prefix_length": len(REVIEW_PREFIX),
+    "review_prefix": REVIEW_PREFIX,
+}
 _KEYS_A_STATEMENT = 200  # blocking keys read by one statement (block_members)
 _CUSTOMER_COLUMNS = (
     "id, anchor_key, anchor_first_seen_at, size, kind_counts, allowance, conflicts, linking, "
@@ -227,17 +240,23 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks, SqliteRetention):
         return found
 
     def links_touching(self, keys: Collection[str]) -> dict[Pair, LinkRecord]:
+        return self._links_touching(keys, "")
+
+    def weighed_links_touching(self, keys: Collection[str]) -> dict[Pair, LinkRecord]:
+        return self._links_touching(keys, _WEIGHED)
+
+    def _links_touching(self, keys: Collection[str], weighed: str) -> dict[Pair, LinkRecord]:
         if not keys:
             return {}
         self._ensure_rowids(keys)
         ids = _json_list(self._rowid[k] for k in keys if k in self._rowid)
         rows = self.conn.execute(
             f"SELECT {LINK_COLUMNS} FROM {LINK_JOIN} "
-            "WHERE l.a IN (SELECT value FROM json_each(?1)) "
+            f"WHERE l.a IN (SELECT value FROM json_each(:ids)){weighed} "
             f"UNION ALL SELECT {LINK_COLUMNS} FROM {LINK_JOIN} "
-            "WHERE l.b IN (SELECT value FROM json_each(?1)) "
-            "AND l.a NOT IN (SELECT value FROM json_each(?1))",
-            (ids,),
+            "WHERE l.b IN (SELECT value FROM json_each(:ids)) "
+            f"AND l.a NOT IN (SELECT value FROM json_each(:ids)){weighed}",
+            {"ids": ids, **(_SET_ASIDE_PARAMETERS if weighed else {})},
         )
         read = self.link_rows(rows)
         if self.cache is not None:
