@@ -20,7 +20,9 @@ are the service's latency rather than time spent queueing behind other requests.
 The bare ceiling is measured in the same run: the stitch phase's observations fed in-process,
 in the same batches of 1,000, to the bare stitcher of ``bench/ingest.py`` (normalise,
 union-find, ``executemany`` into a fresh SQLite file); ``stitch_over_bare`` is the HTTP
-stitch rate over it.
+stitch rate over it. The bare stitcher also stitches them into a store first filled with
+the served store's observations (``stitch_over_bare_filled``): at 1 M identifiers the
+served store is large and a fresh file is not, and both figures are reported.
 Results: bench/results/api_load.json and markdown tables on stdout. With
 ``C360_BENCH_NEO4J_URI`` set (and ``C360_NEO4J_USER``/``C360_NEO4J_PASSWORD``), the same
 phases run against that Neo4j database too (it is wiped first: use a scratch database).
@@ -256,8 +258,10 @@ def new_events(count: int, seed: int) -> list[dict[str, Any]]:
 STITCH_SEED = 100  # the stitch phase's observations: new_observations(20_000, seed + this)
 
 
-def bare_ceiling(seed: int, workdir: Path) -> float:
-    """The bare stitcher's rate (obs/s) over the stitch phase's observations, in-process."""
+def bare_ceiling(seed: int, workdir: Path, fill_people: int = 0, fill_seed: int = 0) -> float:
+    """The bare stitcher's rate (obs/s) over the stitch phase's observations, in-process:
+    into a fresh file, or (``fill_people``) one first filled, untimed, with the observations
+    the served store was filled with, so that both stitch into a store of the same size."""
     sys.path.insert(0, str(Path(__file__).parent))
     from ingest import BareStitcher
 
@@ -268,11 +272,20 @@ def bare_ceiling(seed: int, workdir: Path) -> float:
     # a fresh file every time: a run of several sizes measures the ceiling once per size
     path = workdir / f"bare-{seed}-{time.monotonic_ns()}.db"
     bare = BareStitcher(str(path), Normaliser(load_policy(None), "TW"))
+    if fill_people:
+        generated = generate_observations(fill_people, seed=fill_seed, start=START, days=700)
+        for i in range(0, len(generated), 5000):
+            bare.ingest([raw_observation(g.body) for g in generated[i : i + 5000]])
+        del generated
+        gc.collect()
     started = time.perf_counter()
     for i in range(0, len(raws), 1000):
         bare.ingest(raws[i : i + 1000])
     rate = len(raws) / (time.perf_counter() - started)
     bare.conn.close()
+    path.unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
     return rate
 
 
@@ -390,10 +403,12 @@ def bench_store(
     with serving(env, workers, workdir / f"serve-{store}-{identifiers}.log") as url:
         measured = phases(url, filled, threads, seed=7)
     bare = bare_ceiling(7, workdir)
+    bare_filled = bare_ceiling(7, workdir, people, identifiers % 997)
     stitched = next(p for p in measured if p.name == "stitch, batches of 1,000")
     print(
         f"{store}: stitch over HTTP {stitched.rate:,.0f}/s, bare ceiling {bare:,.0f}/s: "
-        f"{stitched.rate / bare:.2f}",
+        f"{stitched.rate / bare:.2f}; on a bare store of the same fill {bare_filled:,.0f}/s: "
+        f"{stitched.rate / bare_filled:.2f}",
         file=sys.stderr,
     )
     return {
@@ -405,6 +420,8 @@ def bench_store(
         "phases": [asdict(p) for p in measured],
         "bare_stitch_rate": round(bare),
         "stitch_over_bare": round(stitched.rate / bare, 3),
+        "bare_filled_stitch_rate": round(bare_filled),
+        "stitch_over_bare_filled": round(stitched.rate / bare_filled, 3),
     }
 
 
@@ -480,6 +497,11 @@ def table(runs: list[dict[str, Any]]) -> str:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     cells = [f"{r['bare_stitch_rate']:,}, ratio {r['stitch_over_bare']:.2f}" for r in runs]
     lines.append("| bare stitcher in-process (same batches): rate/s, HTTP stitch / bare | ")
+    lines[-1] += " | ".join(cells) + " |"
+    cells = [
+        f"{r['bare_filled_stitch_rate']:,}, ratio {r['stitch_over_bare_filled']:.2f}" for r in runs
+    ]
+    lines.append("| … into a bare store of the same fill: rate/s, HTTP stitch / bare | ")
     lines[-1] += " | ".join(cells) + " |"
     return "\n".join(lines)
 
