@@ -263,8 +263,20 @@ def test_scans_page_whole(store: Store, size: int) -> None:
 def test_the_weighed_links_are_those_not_set_aside(store: Store) -> None:
     # every combination of what LinkRecord.set_aside reads: the stores filter on their own
     # columns, and must agree with it
-    reasons = (None, "review: person evidence scores 12.00", "Review: typed", "limit: 3", "")
-    sources = (("person-evidence",), ("crm",), ("crm", "person-evidence"))
+    reasons = (
+        None,
+        "review: person evidence scores 12.00",
+        "Review: typed",
+        "limit: 3",
+        "limit: review: typed",  # steward reasons are free text
+        "",
+    )
+    sources = (
+        ("person-evidence",),
+        ("crm",),
+        ("crm", "person-evidence"),
+        ("person-evidence", "web"),
+    )
     cases = list(itertools.product(LinkState, (0, 2), sources, reasons))
     hub = "email:hub@mail.com"
     spokes = [f"phone:+8869120{n:05d}" for n in range(len(cases))]

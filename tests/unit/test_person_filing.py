@@ -80,8 +80,9 @@ def test_a_change_to_the_parsing_code_or_its_libraries_sets_kept_texts_aside(
     read = filing._source
 
     def tagged(edit: Callable[[str], str]) -> str:
-        def edited(path: str | None) -> str:
-            return edit(read(path)) if path == record_module.__file__ else read(path)
+        def edited(path: str | None) -> bytes:
+            text = read(path)
+            return edit(text.decode()).encode() if path == record_module.__file__ else text
 
         filing.parse_fingerprint.cache_clear()
         monkeypatch.setattr(filing, "_source", edited)
@@ -107,19 +108,28 @@ def test_a_change_to_the_parsing_code_or_its_libraries_sets_kept_texts_aside(
 
 
 def test_the_code_digest_keeps_what_a_module_does() -> None:
-    base = filing._code('"""Doc."""\nX = 1\n\ndef f():\n    """Doc."""\n    return X\n')
-    assert filing._code("X = 1  # one\ndef f():\n    return X\n") == base
-    assert filing._code("X = 2\ndef f():\n    return X\n") != base
-    assert filing._code('def f():\n    """Only a docstring."""\n') == filing._code(
-        "def f():\n    pass\n"
+    base = filing._code(b'"""Doc."""\nX = 1\n\ndef f():\n    """Doc."""\n    return X\n')
+    assert filing._code(b"X = 1  # one\ndef f():\n    return X\n") == base
+    assert filing._code(b"X = 2\ndef f():\n    return X\n") != base
+    assert filing._code(b'def f():\n    """Only a docstring."""\n') == filing._code(
+        b"def f():\n    pass\n"
     )
-    assert filing._code("def broken(:\n") == b"def broken(:\n"
+    # not Python source: digested as it is, so that any change still shows
+    assert filing._code(b"def broken(:\n") == b"def broken(:\n"
+    assert filing._code(b"\x00\x01compiled") != filing._code(b"\x00\x02compiled")
+    # a module in another encoding is read as its coding line says
+    latin = "# -*- coding: latin-1 -*-\nNAME = 'Jos\u00e9'\n"
+    other = "# -*- coding: latin-1 -*-\nNAME = 'Jos\u00e8'\n"
+    assert filing._code(latin.encode("latin-1")) != filing._code(other.encode("latin-1"))
+    assert filing._code(latin.encode("latin-1")) == filing._code(
+        latin.replace("NAME", "\nNAME").encode("latin-1")
+    )
 
 
 def test_the_parsing_modules_are_those_the_parse_calls() -> None:
     names = {m.__name__.rsplit(".", 1)[-1] for m in filing.PARSING_MODULES}
     assert {"record", "names", "compare", "blocking", "proposals"} <= names
-    assert filing._source(record_module.__file__) != "?"
+    assert filing._source(record_module.__file__) != b"?"
 
 
 def _evidence(**fields: str) -> PersonEvidence:

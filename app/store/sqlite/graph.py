@@ -420,9 +420,16 @@ class SqliteGraph(SqliteSegments, SqliteWebhooks, SqliteRetention):
 
     def conflicts(self, limit: int, after: Pair | None) -> list[LinkRecord]:
         start = after or ("", "")
+        # a range of the queue's index (schema.sql), never a sort of every conflicting link
         rows = self.conn.execute(
-            f"SELECT {LINK_COLUMNS} FROM {LINK_JOIN} WHERE l.conflict = 1 "
-            "AND (ia.key, ib.key) > (?, ?) ORDER BY ia.key, ib.key LIMIT ?",
+            # CROSS JOIN keeps the queue the outer loop: left to itself the planner starts
+            # from the conflict index and sorts every conflicting link again
+            f"SELECT {LINK_COLUMNS} FROM review_queue q "
+            "CROSS JOIN identifiers ia ON ia.key = q.a_key "
+            "CROSS JOIN identifiers ib ON ib.key = q.b_key "
+            "CROSS JOIN links l ON l.a = ia.id AND l.b = ib.id "
+            "WHERE (q.a_key, q.b_key) > (?, ?) AND l.conflict = 1 "
+            "ORDER BY q.a_key, q.b_key LIMIT ?",
             (start[0], start[1], limit),
         )
         return list(self.link_rows(rows).values())

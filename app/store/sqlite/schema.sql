@@ -48,6 +48,40 @@ CREATE TABLE IF NOT EXISTS links (
 CREATE INDEX IF NOT EXISTS links_b ON links (b);
 CREATE INDEX IF NOT EXISTS links_conflicts ON links (conflict) WHERE conflict = 1;
 
+-- The stewards' review queue in key order: the key pair of every link with conflict = 1, kept
+-- by the triggers below whatever writes the links, so that a page of the queue is a range of
+-- this index. Sorting the conflicting links by their keys for every page cost seconds once
+-- a store held hundreds of thousands of them. Identifier keys never change and identifiers
+-- are never deleted. A store from before the queue is filled when it is opened (store.py).
+CREATE TABLE IF NOT EXISTS review_queue (
+  a_key TEXT NOT NULL,
+  b_key TEXT NOT NULL,
+  PRIMARY KEY (a_key, b_key)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS review_queue_insert AFTER INSERT ON links WHEN new.conflict = 1
+BEGIN
+  INSERT OR IGNORE INTO review_queue (a_key, b_key) VALUES (
+    (SELECT key FROM identifiers WHERE id = new.a), (SELECT key FROM identifiers WHERE id = new.b)
+  );
+END;
+CREATE TRIGGER IF NOT EXISTS review_queue_update AFTER UPDATE OF conflict ON links
+WHEN old.conflict <> new.conflict
+BEGIN
+  DELETE FROM review_queue WHERE new.conflict = 0
+    AND a_key = (SELECT key FROM identifiers WHERE id = old.a)
+    AND b_key = (SELECT key FROM identifiers WHERE id = old.b);
+  INSERT OR IGNORE INTO review_queue (a_key, b_key)
+    SELECT (SELECT key FROM identifiers WHERE id = new.a),
+           (SELECT key FROM identifiers WHERE id = new.b)
+    WHERE new.conflict = 1;
+END;
+CREATE TRIGGER IF NOT EXISTS review_queue_delete AFTER DELETE ON links WHEN old.conflict = 1
+BEGIN
+  DELETE FROM review_queue
+    WHERE a_key = (SELECT key FROM identifiers WHERE id = old.a)
+      AND b_key = (SELECT key FROM identifiers WHERE id = old.b);
+END;
+
 CREATE TABLE IF NOT EXISTS customers (
   id                   TEXT PRIMARY KEY,
   anchor_key           TEXT NOT NULL,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from app.store.sqlite.graph import LINK_COLUMNS, LINK_JOIN, SqliteGraph
 from resolvers.identity.evidence import CustomerState, IdentifierState, LinkRecord
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 SCHEMA_VERSION = "1"
 # Acknowledged means durable: with FULL, every commit syncs the WAL before it returns, so a
 # power loss or OS crash keeps what was answered. NORMAL syncs only at checkpoints (a crash of
@@ -66,6 +68,7 @@ class SqliteStore:
             conn = self._connection()
             conn.executescript(resources.files(__package__).joinpath("schema.sql").read_text())
             _add_columns(conn)
+            _fill_review_queue(conn)
             conn.execute(
                 "INSERT OR IGNORE INTO meta (name, value) VALUES ('schema_version', ?)",
                 (SCHEMA_VERSION,),
@@ -304,6 +307,24 @@ def _key(row: tuple[str, str, str, str, str, str, str | None]) -> ApiKeyRecord:
 # Columns added to a table after stores were first created with it: `CREATE TABLE IF NOT
 # EXISTS` leaves an existing table as it was, so a store from before gains them here.
 ADDED_COLUMNS = (("webhook_endpoints", "after_seq", "INTEGER"),)
+
+
+def _fill_review_queue(conn: sqlite3.Connection) -> None:
+    """Give a store from before the review queue table its queue (the triggers keep it since).
+
+    The queue is empty while links await review only in such a store: one statement fills
+    it, so a process opening the store at the same time sees it whole or not at all."""
+    behind = conn.execute(
+        "SELECT NOT EXISTS (SELECT 1 FROM review_queue) "
+        "AND EXISTS (SELECT 1 FROM links WHERE conflict = 1)"
+    ).fetchone()[0]
+    if behind:
+        filled = conn.execute(
+            "INSERT OR IGNORE INTO review_queue (a_key, b_key) "
+            "SELECT ia.key, ib.key FROM links l JOIN identifiers ia ON ia.id = l.a "
+            "JOIN identifiers ib ON ib.id = l.b WHERE l.conflict = 1"
+        ).rowcount
+        log.info("review queue: %d links awaiting review listed in key order", filled)
 
 
 def _add_columns(conn: sqlite3.Connection) -> None:

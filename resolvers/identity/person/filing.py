@@ -105,20 +105,21 @@ def _version(name: str) -> str:
         return f"{name}=?"
 
 
-def _source(path: str | None) -> str:
+def _source(path: str | None) -> bytes:
     try:
-        return Path(path).read_text(encoding="utf-8") if path else "?"
-    except (OSError, UnicodeDecodeError):
-        return "?"
+        return Path(path).read_bytes() if path else b"?"
+    except OSError:
+        return b"?"
 
 
-def _code(source: str) -> bytes:
+def _code(source: bytes) -> bytes:
     """What a module does, without its comments, docstrings and layout: an edit to those
-    leaves every kept text standing (a store of millions would parse them all again)."""
+    leaves every kept text standing (a store of millions would parse them all again). Bytes
+    that are not Python source (compiled code only) are digested as they are."""
     try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return source.encode()
+        tree = ast.parse(source)  # honours a coding declaration
+    except (SyntaxError, ValueError):
+        return source
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if (
