@@ -29,7 +29,7 @@ def load_evidence(
     ends live), a whole customer at a time. Seed identifiers that no longer link (just turned
     generic or blocked) are expanded once more, so that what they used to join is re-resolved
     too. Dead identifiers a link reaches are loaded for the reason of its rejection, never
-    expanded.
+    expanded; one that still names a customer brings that customer in whole.
 
     Links set aside join nothing and canonical resolution leaves them out, so they are not
     read (a store of millions holds more proposals than joining links) unless ``set_aside``
@@ -61,6 +61,14 @@ def load_evidence(
             continue
         touching = read_links(expand)
         states.update(tx.identifiers({k for p in touching for k in p if k not in states}))
+        for pair in touching:
+            for end in pair:
+                dead = states.get(end)
+                owner = None if dead is None or dead.live else dead.customer_id
+                if owner is not None and owner not in loaded_customers:
+                    # a dead identifier still naming a customer (drift): that customer is
+                    # resolved whole here, never deleted from under its other identifiers
+                    queue_customers.add(owner)
         for pair, link in touching.items():
             links[pair] = link
             if link.set_aside:

@@ -9,6 +9,7 @@ and replayed evidence.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -19,11 +20,12 @@ from app.engine import Engine
 from app.errors import Conflict, NotFound, Unprocessable
 from app.services import inspection, stewardship
 from app.services.customers import resolve
+from app.services.evidence import reresolve
 from app.services.stitching import stitch
 from app.services.verification import verify
 from app.store.sqlite.store import SqliteStore
 from resolvers.errors import ValidationFailed
-from resolvers.identity.changes import AuditEntry
+from resolvers.identity.changes import AuditEntry, ChangeSet
 from resolvers.identity.customer_ids import derive_id
 from resolvers.identity.evidence import CustomerState, IdentifierState, LinkState, Status
 from resolvers.identity.normalise import Normaliser
@@ -1244,3 +1246,29 @@ def test_steward_actions_with_new_and_replayed_evidence_keep_the_graph_sound(
     keys = sorted(now_states)
     answers = resolve(engine, [as_raw(k) for k in keys])
     assert [a.customer_id for a in answers] == [now_states[k].customer_id for k in keys]
+
+
+def test_reresolving_past_a_stale_dead_identifier_keeps_the_customer_it_names(
+    engine: Engine,
+) -> None:
+    """A dead identifier left pointing at another customer (drift, say from an older release)
+    is reached by a link of a component being re-resolved: that customer is loaded whole and
+    kept, not deleted from under its own identifiers."""
+    stitch(engine, [obs("a", ("crm_id", "C1111111"), ("email", "ann@example.com"))], "t")
+    stitch(engine, [obs("b", ("crm_id", "C2222222"), ("phone", ZHI_MOBILE))], "t")
+    email = key_of(engine, "email", "ann@example.com")
+    bob = customer_of(engine, "crm_id", "C2222222")
+    assert bob is not None and bob != customer_of(engine, "crm_id", "C1111111")
+    stale = replace(states(engine, email)[email], status=Status.BLOCKED, customer_id=bob)
+    engine.store.write(lambda tx: tx.apply(ChangeSet(at=NOW, identifiers={email: stale})))
+
+    engine.store.write(
+        lambda tx: reresolve(
+            tx, engine, [key_of(engine, "crm_id", "C1111111")], [], actor="t", reason="t"
+        )
+    )
+
+    assert customer_of(engine, "crm_id", "C2222222") == bob
+    assert bob in customers(engine)
+    assert states(engine, email)[email].customer_id is None
+    assert_consistent(engine)
