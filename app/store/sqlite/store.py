@@ -15,6 +15,7 @@ from app.store.codec import decode_json, decode_time, encode_json, encode_time
 from app.store.paging import cursor_pages, keyset_pages
 from app.store.protocol import ApiKeyRecord, ReviewLabel, StoreUnavailable
 from app.store.sqlite.cache import CACHE_ENTRIES, GraphCache
+from app.store.sqlite.checkpoint import BACKSTOP_PAGES, Checkpointer
 from app.store.sqlite.graph import LINK_COLUMNS, LINK_JOIN, SqliteGraph
 from resolvers.identity.evidence import CustomerState, IdentifierState, LinkRecord
 
@@ -50,7 +51,11 @@ class SqliteStore:
     kind = "sqlite"
 
     def __init__(
-        self, path: str, synchronous: str = "full", cache_entries: int = CACHE_ENTRIES
+        self,
+        path: str,
+        synchronous: str = "full",
+        cache_entries: int = CACHE_ENTRIES,
+        background_checkpoint: bool = True,
     ) -> None:
         if synchronous not in SYNCHRONOUS:
             raise ValueError(f"synchronous is one of {', '.join(SYNCHRONOUS)}")
@@ -64,6 +69,12 @@ class SqliteStore:
         self._connections: list[sqlite3.Connection] = []
         self._shared: sqlite3.Connection | None = None
         self._closed = False
+        # WAL checkpoints on a thread of their own (checkpoint.py); a memory store has no WAL
+        self.checkpointer = (
+            Checkpointer(self._open_plain, path)
+            if background_checkpoint and not self._memory
+            else None
+        )
         with self._write_lock:
             conn = self._connection()
             conn.executescript(resources.files(__package__).joinpath("schema.sql").read_text())
@@ -96,17 +107,23 @@ class SqliteStore:
         return conn
 
     def _open(self) -> sqlite3.Connection:
+        conn = self._open_plain()
+        for pragma in _PRAGMAS:
+            conn.execute(pragma)
+        conn.execute(f"PRAGMA synchronous = {self.synchronous.upper()}")  # one of SYNCHRONOUS
+        if self.checkpointer is not None:
+            # the thread checkpoints after each commit; a writer does only past the backstop
+            conn.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
+        self._connections.append(conn)
+        return conn
+
+    def _open_plain(self) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(
+            return sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=30.0
             )
         except sqlite3.Error as error:
             raise StoreUnavailable(f"cannot open the SQLite database: {error}") from error
-        for pragma in _PRAGMAS:
-            conn.execute(pragma)
-        conn.execute(f"PRAGMA synchronous = {self.synchronous.upper()}")  # one of SYNCHRONOUS
-        self._connections.append(conn)
-        return conn
 
     def write(self, work: Callable[[SqliteGraph], T]) -> T:
         with self._write_lock:
@@ -134,6 +151,8 @@ class SqliteStore:
                 conn.execute("ROLLBACK")
                 raise
             cache.commit(layer, generation)
+            if self.checkpointer is not None:
+                self.checkpointer.kick()
             return result
 
     def read(self, work: Callable[[SqliteGraph], T]) -> T:
@@ -158,6 +177,8 @@ class SqliteStore:
             raise StoreUnavailable(str(error)) from error
 
     def close(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.close()
         with self._write_lock:
             self._closed = True
             for conn in self._connections:
