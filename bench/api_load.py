@@ -23,7 +23,8 @@ union-find, ``executemany`` into a fresh SQLite file); ``stitch_over_bare`` is t
 stitch rate over it. The bare stitcher also stitches them into a store first filled with
 the served store's observations (``stitch_over_bare_filled``): at 1 M identifiers the
 served store is large and a fresh file is not, and both figures are reported.
-Results: bench/results/api_load.json and markdown tables on stdout. With
+Results: bench/results/api_load.json (``--out NAME`` for another name in that folder) and
+markdown tables on stdout. With
 ``C360_BENCH_NEO4J_URI`` set (and ``C360_NEO4J_USER``/``C360_NEO4J_PASSWORD``), the same
 phases run against that Neo4j database too (it is wiped first: use a scratch database).
 """
@@ -447,6 +448,7 @@ def main() -> None:
         "--policy", type=Path, default=None, help="a merge policy file for fill and server"
     )
     parser.add_argument("--neo4j-sizes", default="10000", help="store sizes on Neo4j")
+    parser.add_argument("--out", default="api_load.json", help="file name in bench/results")
     args = parser.parse_args()
     runs: list[dict[str, Any]] = []
     neo4j_uri = os.environ.get("C360_BENCH_NEO4J_URI")
@@ -478,7 +480,7 @@ def main() -> None:
         "runs": runs,
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "api_load.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(table(runs))
 
 
