@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.services.stitching import stitch
+from app.store.protocol import StoreUnavailable
 from app.store.sqlite.checkpoint import BACKSTOP_PAGES, Checkpointer
 from app.store.sqlite.store import SqliteStore
 from tests.factories import engine, obs
@@ -100,7 +101,8 @@ def test_a_failed_checkpoint_is_logged_and_the_next_kick_tries_again(
     def connect() -> sqlite3.Connection:
         attempts.append(1)
         if len(attempts) == 1:
-            raise sqlite3.OperationalError("unable to open database file")
+            # what the store's own connect raises when SQLite cannot open the file
+            raise StoreUnavailable("cannot open the SQLite database: unable to open database file")
         return sqlite3.connect(path, isolation_level=None, check_same_thread=False)
 
     checkpointer = Checkpointer(connect, "test")
@@ -109,7 +111,7 @@ def test_a_failed_checkpoint_is_logged_and_the_next_kick_tries_again(
         checkpointer.kick()
         assert checkpointer.settle()
         assert checkpointer.checkpoints == 0
-        assert "background checkpoint failed: unable to open database file" in caplog.text
+        assert "background checkpoint failed: cannot open the SQLite database" in caplog.text
 
         writer.execute("INSERT INTO t VALUES (2)")
         checkpointer.kick()

@@ -88,9 +88,12 @@ class Checkpointer:
                         conn = self._connect()
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                     self.checkpoints += 1
-                except sqlite3.Error as error:
+                except Exception as error:  # the thread must outlive any one failure
                     # the writers' own threshold still checkpoints; try again on the next kick
                     log.warning("background checkpoint failed: %s", error)
+                    if conn is not None:
+                        conn.close()
+                        conn = None
                 with self._lock:
                     self._done = max(self._done, target)
                     self._lock.notify_all()
