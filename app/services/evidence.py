@@ -61,14 +61,6 @@ def load_evidence(
             continue
         touching = read_links(expand)
         states.update(tx.identifiers({k for p in touching for k in p if k not in states}))
-        for pair in touching:
-            for end in pair:
-                dead = states.get(end)
-                owner = None if dead is None or dead.live else dead.customer_id
-                if owner is not None and owner not in loaded_customers:
-                    # a dead identifier still naming a customer (drift): that customer is
-                    # resolved whole here, never deleted from under its other identifiers
-                    queue_customers.add(owner)
         for pair, link in touching.items():
             links[pair] = link
             if link.set_aside:
@@ -78,6 +70,12 @@ def load_evidence(
             if pair[0] not in states or pair[1] not in states:
                 raise TornRead(f"a link names an identifier the transaction cannot read: {pair}")
             a, b = states[pair[0]], states[pair[1]]
+            for dead in (a, b):
+                owner = None if dead.live else dead.customer_id
+                if owner is not None and owner not in loaded_customers:
+                    # a dead identifier still naming a customer (drift): that customer is
+                    # resolved whole here, never deleted from under its other identifiers
+                    queue_customers.add(owner)
             joinable = a.live and b.live
             for this, other in ((a, b), (b, a)):
                 if other.key not in component and other.live and (joinable or this.key in seeds):

@@ -20,14 +20,23 @@ from app.engine import Engine
 from app.errors import Conflict, NotFound, Unprocessable
 from app.services import inspection, stewardship
 from app.services.customers import resolve
-from app.services.evidence import reresolve
+from app.services.evidence import load_evidence, reresolve
 from app.services.stitching import stitch
 from app.services.verification import verify
 from app.store.sqlite.store import SqliteStore
 from resolvers.errors import ValidationFailed
 from resolvers.identity.changes import AuditEntry, ChangeSet
 from resolvers.identity.customer_ids import derive_id
-from resolvers.identity.evidence import CustomerState, IdentifierState, LinkState, Status
+from resolvers.identity.evidence import (
+    PERSON_SOURCE,
+    REVIEW_PREFIX,
+    CustomerState,
+    IdentifierState,
+    LinkRecord,
+    LinkState,
+    Status,
+    pair_of,
+)
 from resolvers.identity.normalise import Normaliser
 from resolvers.identity.observations import RawIdentifier, RawObservation
 from resolvers.identity.policy import load_policy
@@ -1272,3 +1281,34 @@ def test_reresolving_past_a_stale_dead_identifier_keeps_the_customer_it_names(
     assert bob in customers(engine)
     assert states(engine, email)[email].customer_id is None
     assert_consistent(engine)
+
+
+def test_explaining_past_a_review_proposal_does_not_pull_in_a_stale_dead_identifiers_customer(
+    engine: Engine,
+) -> None:
+    """Links set aside join nothing, in an explanation too: the customer a drifted dead
+    identifier names is not loaded when only a review proposal reaches that identifier."""
+    stitch(engine, [obs("a", ("crm_id", "C1111111"), ("email", "ann@example.com"))], "t")
+    stitch(engine, [obs("b", ("crm_id", "C2222222"), ("phone", ZHI_MOBILE))], "t")
+    stitch(engine, [obs("c", ("email", "zed.q@example.com"))], "t")
+    crm, zed = key_of(engine, "crm_id", "C1111111"), key_of(engine, "email", "zed.q@example.com")
+    bob = customer_of(engine, "crm_id", "C2222222")
+    stale = replace(states(engine, zed)[zed], status=Status.BLOCKED, customer_id=bob)
+    a, b = pair_of(crm, zed)
+    proposal = LinkRecord(
+        a, b, NOW, NOW, count=0, sources=(PERSON_SOURCE,), state=LinkState.REJECTED,
+        reason=REVIEW_PREFIX + "names agree",
+    )  # fmt: skip
+    assert proposal.set_aside
+    engine.store.write(
+        lambda tx: tx.apply(
+            ChangeSet(
+                at=NOW, identifiers={zed: stale}, links={(a, b): proposal}, new_links={(a, b)}
+            )
+        )
+    )
+
+    explained = engine.store.read(lambda tx: load_evidence(tx, [crm], set_aside=True))
+
+    assert zed in explained.identifiers and (a, b) in explained.links
+    assert key_of(engine, "crm_id", "C2222222") not in explained.identifiers

@@ -4,10 +4,13 @@ the store."""
 
 from __future__ import annotations
 
+import gc
 import logging
+import os
 import shutil
 import sqlite3
 import threading
+import weakref
 from pathlib import Path
 
 import pytest
@@ -121,3 +124,41 @@ def test_a_failed_checkpoint_is_logged_and_the_next_kick_tries_again(
     assert checkpointer.checkpoints == 1 and len(attempts) == 2
     assert file_alone(path, tmp_path).execute("SELECT count(*) FROM t").fetchone()[0] == 2
     writer.close()
+
+
+def test_a_store_dropped_without_close_is_collected_and_its_thread_stops(tmp_path: Path) -> None:
+    store = SqliteStore(str(tmp_path / "c360.db"))
+    stitch_some(store)
+    checkpointer = store.checkpointer
+    assert checkpointer is not None and checkpointer.settle() and checkpointer.alive
+    gone = weakref.ref(store)
+
+    del store
+    gc.collect()
+
+    assert gone() is None  # the thread holds the path only, not the store
+    assert not checkpointer.alive
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_checkpoints_on_a_thread_of_its_own(tmp_path: Path) -> None:
+    path = tmp_path / "c360.db"
+    store = SqliteStore(str(path))
+    store.set_meta("parent", "1")
+    assert store.checkpointer is not None and store.checkpointer.settle()
+    pid = os.fork()
+    if pid == 0:  # the child: its kicks start a thread; exit code 0 when that checkpointed
+        code = 1
+        try:
+            store.set_meta("child", "1")
+            checkpointer = store.checkpointer
+            settled = checkpointer is not None and checkpointer.settle(5.0)
+            code = 0 if settled and checkpointer is not None and checkpointer.alive else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    on_disk = file_alone(path, tmp_path)
+    assert dict(on_disk.execute("SELECT name, value FROM meta WHERE name IN ('parent', 'child')"))
+    assert on_disk.execute("SELECT value FROM meta WHERE name = 'child'").fetchone() == ("1",)
+    store.close()

@@ -18,6 +18,7 @@ under ``synchronous = FULL``), checkpointed or not.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -29,27 +30,40 @@ BACKSTOP_PAGES = 16_000
 
 
 class Checkpointer:
-    """A daemon thread that checkpoints the WAL each time it is kicked (after a commit)."""
+    """A daemon thread that checkpoints the WAL each time it is kicked (after a commit).
+
+    ``connect`` opens the thread's connection; it must not hold the store, which the running
+    thread would then keep alive (the store closes its checkpointer when collected).
+    """
 
     def __init__(self, connect: Callable[[], sqlite3.Connection], name: str) -> None:
         self._connect = connect
-        self._kicked = threading.Event()
+        self._name = name
         self._stopping = False
+        self.checkpoints = 0
+        self._fresh()
+
+    def _fresh(self) -> None:
+        """A thread not started yet, and the state it shares (again in a forked child,
+        where the parent's thread does not run and its locks may be held)."""
+        self._pid = os.getpid()
+        self._kicked = threading.Event()
         self._lock = threading.Condition()
         self._asked = 0  # kicks received
         self._done = 0  # kicks a finished checkpoint covers
-        self.checkpoints = 0
-        self._thread = threading.Thread(target=self._run, name=f"c360-checkpoint {name}")
+        self._thread = threading.Thread(target=self._run, name=f"c360-checkpoint {self._name}")
         self._thread.daemon = True
 
     def kick(self) -> None:
         """A transaction committed: checkpoint what it wrote, soon, on the thread (started by
         the first kick, so a store only read never starts one)."""
+        if os.getpid() != self._pid:
+            self._fresh()
         with self._lock:
             if self._stopping:
                 return
             self._asked += 1
-            if not self._thread.is_alive() and self._thread.ident is None:
+            if self._thread.ident is None:
                 self._thread.start()
         self._kicked.set()
 
@@ -70,8 +84,11 @@ class Checkpointer:
             self._stopping = True
             started = self._thread.ident is not None
         self._kicked.set()
-        if started:
+        if started and self._thread is not threading.current_thread() and self._thread_here():
             self._thread.join()
+
+    def _thread_here(self) -> bool:
+        return os.getpid() == self._pid
 
     def _run(self) -> None:
         conn: sqlite3.Connection | None = None
@@ -86,6 +103,9 @@ class Checkpointer:
                 try:
                     if conn is None:
                         conn = self._connect()
+                        # what a checkpoint writes to the database file is synced, whatever
+                        # the build's default
+                        conn.execute("PRAGMA synchronous = FULL")
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                     self.checkpoints += 1
                 except Exception as error:  # the thread must outlive any one failure

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import TypeVar
@@ -71,10 +73,13 @@ class SqliteStore:
         self._closed = False
         # WAL checkpoints on a thread of their own (checkpoint.py); a memory store has no WAL
         self.checkpointer = (
-            Checkpointer(self._open_plain, path)
+            Checkpointer(partial(_connect, path), path)
             if background_checkpoint and not self._memory
             else None
         )
+        if self.checkpointer is not None:
+            # a store dropped without close() stops its thread (which holds only the path)
+            weakref.finalize(self, self.checkpointer.close)
         with self._write_lock:
             conn = self._connection()
             conn.executescript(resources.files(__package__).joinpath("schema.sql").read_text())
@@ -107,7 +112,7 @@ class SqliteStore:
         return conn
 
     def _open(self) -> sqlite3.Connection:
-        conn = self._open_plain()
+        conn = _connect(self.path)
         for pragma in _PRAGMAS:
             conn.execute(pragma)
         conn.execute(f"PRAGMA synchronous = {self.synchronous.upper()}")  # one of SYNCHRONOUS
@@ -116,14 +121,6 @@ class SqliteStore:
             conn.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
         self._connections.append(conn)
         return conn
-
-    def _open_plain(self) -> sqlite3.Connection:
-        try:
-            return sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=30.0
-            )
-        except sqlite3.Error as error:
-            raise StoreUnavailable(f"cannot open the SQLite database: {error}") from error
 
     def write(self, work: Callable[[SqliteGraph], T]) -> T:
         with self._write_lock:
@@ -305,6 +302,14 @@ class SqliteStore:
             return out
 
         return self.read(count)
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """A connection to the database file, in autocommit (transactions are begun by hand)."""
+    try:
+        return sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
+    except sqlite3.Error as error:
+        raise StoreUnavailable(f"cannot open the SQLite database: {error}") from error
 
 
 def _generation(conn: sqlite3.Connection) -> int:
