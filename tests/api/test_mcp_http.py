@@ -41,6 +41,7 @@ def http(tmp_path: Path) -> Iterator[Http]:
     settings = Settings(mcp_steward_tools=True)
     with serve(create_app(settings, engine=engine)) as url:
         yield Http(f"{url}/mcp", keys, engine)
+    engine.store.close()  # the app closes only the engines it builds
 
 
 def session(url: str, key: str | None, work: Any) -> Any:

@@ -69,6 +69,7 @@ def live(tmp_path: Path) -> Iterator[Live]:
         yield Live(
             url, {"Authorization": f"Bearer {admin}"}, {"Authorization": f"Bearer {reader}"}, engine
         )
+    engine.store.close()  # the app closes only the engines it builds
 
 
 def _data(event: object) -> dict[str, object]:
