@@ -3,8 +3,8 @@
     PYTHONPATH=. python bench/commits.py --store FILE [--records 20000] [--pairs 2] [--pages]
 
 ``FILE`` is a filled SQLite store (``bench/stitch_profile.py --fill N --store FILE`` makes
-one). Each run copies it afresh, stitches ``--records`` fresh people's records (the demo
-generator, seed 1003, as ``stitch_profile.py``'s measured records) in batches of 1,000 and
+one). Each run copies it afresh, stitches ``--records`` fresh people's records
+(``stitch_profile.fresh_records``, the records that benchmark measures) in batches of 1,000 and
 reports the wall and process time of the whole and of the ``COMMIT`` statements alone, and
 the size the write-ahead log reached. Runs alternate: inline checkpoints (SQLite's default,
 the writer checkpoints inside the commit that takes the log past 1,000 pages), then the
@@ -31,11 +31,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from stitch_profile import fresh_records  # a sibling: python puts bench/ on the path
+
 import app.store.sqlite.store as sqlite_store
-from app.demo.channels import generate_observations
 from app.engine import Engine
 from app.runtime import GC_THRESHOLDS
-from app.services.demo import raw_observation
 from app.services.stitching import stitch
 from resolvers.identity.normalise import Normaliser
 from resolvers.identity.observations import RawObservation
@@ -78,11 +78,6 @@ def timed_commits() -> Iterator[None]:
         yield
     finally:
         sqlite_store.sqlite3.connect = connect
-
-
-def fresh_records(count: int) -> list[RawObservation]:
-    generated = generate_observations(count * 10 // 45 + 10, seed=1003)
-    return [raw_observation({**g.body, "id": f"fresh-{g.body['id']}"}) for g in generated][:count]
 
 
 def copy_store(source: Path, workdir: Path) -> Path:

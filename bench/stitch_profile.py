@@ -40,6 +40,7 @@ from app.services.demo import raw_observation
 from app.store.sqlite.graph import SqliteGraph
 from app.store.sqlite.store import SqliteStore
 from resolvers.identity.normalise import Normaliser
+from resolvers.identity.observations import RawObservation
 from resolvers.identity.policy import load_policy
 from resolvers.identity.stitching import Workspace
 
@@ -64,6 +65,13 @@ PHASES: list[tuple[Any, str, str]] = [
     (SqliteGraph, "person_evidence", "store: read candidates' kept evidence"),
     (SqliteGraph, "stored_observations", "store: read candidates' observations"),
 ]
+
+
+def fresh_records(count: int) -> list[RawObservation]:
+    """``count`` records of people a store filled by ``--fill`` has never seen (seed 1003,
+    ids prefixed ``fresh-``), as the ingest benchmark's probes."""
+    generated = generate_observations(count * 10 // 45 + 10, seed=1003)
+    return [raw_observation({**g.body, "id": f"fresh-{g.body['id']}"}) for g in generated][:count]
 
 
 def timed(function: Callable[..., Any], label: str) -> Callable[..., Any]:
@@ -109,8 +117,7 @@ def main() -> None:
                     shutil.copyfile(path, args.store)
                     store = SqliteStore(str(path))
                     engine = Engine(store, policy, Normaliser(policy, "TW"))
-            generated = generate_observations(args.observations * 10 // 45 + 10, seed=1003)
-            raws = [raw_observation({**g.body, "id": f"fresh-{g.body['id']}"}) for g in generated]
+            raws = fresh_records(args.observations)
         else:
             generated = generate_observations(max(10, args.observations * 10 // 45), seed=11)
             raws = [raw_observation(g.body) for g in generated]

@@ -84,11 +84,11 @@ class Checkpointer:
             self._stopping = True
             started = self._thread.ident is not None
         self._kicked.set()
-        if started and self._thread is not threading.current_thread() and self._thread_here():
+        # never join from the thread itself (a finalizer may run there), nor a parent's thread
+        # from a forked child, where it does not run
+        here = os.getpid() == self._pid
+        if started and here and self._thread is not threading.current_thread():
             self._thread.join()
-
-    def _thread_here(self) -> bool:
-        return os.getpid() == self._pid
 
     def _run(self) -> None:
         conn: sqlite3.Connection | None = None

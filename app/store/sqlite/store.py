@@ -347,8 +347,7 @@ def _fill_review_queue(conn: sqlite3.Connection) -> None:
     if behind:
         filled = conn.execute(
             "INSERT OR IGNORE INTO review_queue (a_key, b_key) "
-            "SELECT ia.key, ib.key FROM links l JOIN identifiers ia ON ia.id = l.a "
-            "JOIN identifiers ib ON ib.id = l.b WHERE l.conflict = 1"
+            f"SELECT ia.key, ib.key FROM {LINK_JOIN} WHERE l.conflict = 1"
         ).rowcount
         log.info("review queue: %d links awaiting review listed in key order", filled)
 
